@@ -373,6 +373,10 @@ public final class AtomicBlocks {
         if (session != null) {
             session.close();
         }
+        if (toThrow instanceof CommitOutcomeUnknownException) {
+            // Neither kind of hook: each would claim an outcome nobody knows; the exception says to check the data.
+            return toThrow;
+        }
         return committed ? runCommitHooks(hooks, toThrow) : runRollbackHooks(hooks, toThrow);
     }
 
