@@ -5,6 +5,7 @@ import io.atomic4j.Isolation;
 import io.atomic4j.SqlErrors;
 import java.sql.Connection;
 import java.sql.SQLException;
+import javax.sql.DataSource;
 
 /**
  * What differs between databases for the engine: savepoint SQL, which errors mean the
@@ -66,10 +67,12 @@ public abstract class Dialect {
     }
 
     /**
-     * After the connection was lost during COMMIT: asks a fresh connection whether the transaction
-     * with {@code token} committed. TRUE committed, FALSE did not, null unknown.
+     * After the connection was lost during COMMIT: finds out whether the transaction with
+     * {@code token} committed, opening a fresh connection from {@code pool} if it needs one.
+     * TRUE committed, FALSE did not, null unknown. May wait (bounded) for the server to finish
+     * with the lost connection.
      */
-    public Boolean resolveCommit(Connection fresh, Object token) throws SQLException {
+    public Boolean resolveCommit(DataSource pool, Object token) throws SQLException {
         return null;
     }
 

@@ -1,7 +1,60 @@
 package io.atomic4j.internal.dialect;
 
-/** PostgreSQL (pgjdbc). */
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PostgreSQL (pgjdbc). Resolves a COMMIT whose connection was lost: just before COMMIT it reads
+ * the transaction's id, and afterwards asks a fresh connection for that id's status.
+ *
+ * <p>Cost: one extra round trip per commit of a transaction that ran statements and is not
+ * read-only ({@code SELECT pg_current_xact_id_if_assigned(), pg_backend_pid()}, a
+ * server-prepared statement after pgjdbc's prepareThreshold). There is no way to learn the id
+ * for free: pgjdbc starts the transaction lazily with the first statement, so there is no
+ * BEGIN to ride on, and an id sent back together with COMMIT's own reply is lost together with
+ * it. Read-only transactions skip the query (they cannot have written anything).
+ */
 public final class PostgresDialect extends Dialect {
+    private static final Logger log = LoggerFactory.getLogger(PostgresDialect.class);
+
+    /** How long to wait for a lost transaction still shown "in progress" to end before giving up. */
+    static final long RESOLVE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** First and longest pause between two status queries while the lost transaction is in progress. */
+    private static final long FIRST_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long MAX_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    /** The transaction wrote nothing (no id assigned, or read-only): committed or not, the data is the same. */
+    static final Object NOTHING_WRITTEN = new Object() {
+        @Override
+        public String toString() {
+            return "nothing written";
+        }
+    };
+
+    /**
+     * Major server version, read from the driver (which knows it from the connection start-up, no
+     * round trip); 0 until known. PostgreSQL 13 renamed the txid functions to pg_*_xact_*.
+     */
+    private volatile int serverMajorVersion;
+    /** Cleared when the server refused the id query (a PostgreSQL look-alike without it): no more resolving. */
+    volatile boolean resolving = true;
+    /** {@link #RESOLVE_TIMEOUT_NANOS}, shorter in tests. */
+    private final long resolveTimeoutNanos;
+
+    public PostgresDialect() {
+        this(RESOLVE_TIMEOUT_NANOS);
+    }
+
+    PostgresDialect(long resolveTimeoutNanos) {
+        this.resolveTimeoutNanos = resolveTimeoutNanos;
+    }
+
     @Override
     public String name() {
         return "PostgreSQL";
@@ -11,5 +64,161 @@ public final class PostgresDialect extends Dialect {
     @Override
     public int savepointWarningThreshold() {
         return 64;
+    }
+
+    /** The lost transaction: its 64-bit id (epoch included) and the backend process that ran it. */
+    record CommitToken(long xid, int backendPid) {
+        /** The 32-bit id that {@code pg_stat_activity.backend_xid} shows. */
+        long shortXid() {
+            return xid & 0xFFFF_FFFFL;
+        }
+    }
+
+    @Override
+    public Object beforeCommit(Connection connection) throws SQLException {
+        if (!resolving) {
+            return null;
+        }
+        if (connection.isReadOnly()) {
+            return NOTHING_WRITTEN;     // pgjdbc knows this without asking; BEGIN READ ONLY cannot write
+        }
+        int major = serverMajorVersion(connection);
+        if (major < 10) {
+            return null;                // txid_status arrived in PostgreSQL 10
+        }
+        String sql = major >= 13
+                ? "SELECT pg_current_xact_id_if_assigned()::text, pg_backend_pid()"
+                : "SELECT txid_current_if_assigned()::text, pg_backend_pid()";
+        try (PreparedStatement statement = connection.prepareStatement(sql);
+             ResultSet row = statement.executeQuery()) {
+            row.next();
+            String xid = row.getString(1);
+            return xid == null ? NOTHING_WRITTEN : new CommitToken(Long.parseLong(xid), row.getInt(2));
+        } catch (SQLException e) {
+            if (!isConnectionLost(e)) {
+                // The transaction is aborted now; later commits skip the query instead of failing the same way.
+                resolving = false;
+                log.warn("The server behind a PostgreSQL connection refused '{}' ({}); lost commits will be reported "
+                        + "as of unknown outcome from now on.", sql, e.toString());
+            }
+            throw e;
+        }
+    }
+
+    private int serverMajorVersion(Connection connection) throws SQLException {
+        int major = serverMajorVersion;
+        if (major == 0) {
+            major = connection.getMetaData().getDatabaseMajorVersion();
+            serverMajorVersion = major;
+        }
+        return major;
+    }
+
+    /**
+     * Asks for the lost transaction's status; while it is still "in progress" (the server has not
+     * yet noticed the client is gone, or is still committing) waits for it, up to 10 seconds. A
+     * lost backend still idle in that very transaction never received the COMMIT: it is terminated
+     * at once (the xid check makes sure it is that backend), which is what the server does itself
+     * when it notices the client is gone.
+     */
+    @Override
+    public Boolean resolveCommit(DataSource pool, Object token) throws SQLException {
+        if (token == NOTHING_WRITTEN) {
+            return Boolean.TRUE;
+        }
+        if (!(token instanceof CommitToken)) {
+            return null;
+        }
+        SQLException failure = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            // Failing to get a connection ends it (the pool already waited its timeout), but a pooled connection may
+            // be as dead as the lost one (server restart): the pool evicts it on the error, so try another.
+            try (Connection fresh = pool.getConnection()) {
+                try {
+                    return resolve(fresh, (CommitToken) token);
+                } catch (SQLException e) {
+                    if (!isConnectionLost(e) || attempt == 3) {
+                        throw e;
+                    }
+                    failure = e;
+                }
+            } catch (SQLException e) {
+                if (failure != null && failure != e) {
+                    e.addSuppressed(failure);
+                }
+                throw e;
+            }
+        }
+        throw failure;
+    }
+
+    private Boolean resolve(Connection fresh, CommitToken lost) throws SQLException {
+        boolean modern = serverMajorVersion >= 13;
+        String statusSql = modern ? "SELECT pg_xact_status(CAST(CAST(? AS text) AS xid8))"
+                : "SELECT txid_status(CAST(CAST(? AS text) AS bigint))";
+        long deadline = System.nanoTime() + resolveTimeoutNanos;
+        long pause = FIRST_POLL_NANOS;
+        boolean terminated = false;
+        try (PreparedStatement status = fresh.prepareStatement(statusSql)) {
+            status.setString(1, Long.toString(lost.xid()));
+            while (true) {
+                String answer;
+                try (ResultSet row = status.executeQuery()) {
+                    row.next();
+                    answer = row.getString(1);
+                }
+                if ("committed".equals(answer)) {
+                    return Boolean.TRUE;
+                }
+                if ("aborted".equals(answer)) {
+                    return Boolean.FALSE;
+                }
+                if (answer == null) {
+                    return null;        // too old: the commit log no longer has it
+                }
+                // "in progress"
+                if (!terminated) {
+                    terminated = terminateIfIdle(fresh, lost);
+                    if (terminated && log.isDebugEnabled()) {
+                        log.debug("Lost transaction {} was still open on backend {}, which never got its COMMIT; "
+                                + "terminated it", lost.xid(), lost.backendPid());
+                    }
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    log.warn("Lost transaction {} on backend {} was still in progress after {} ms; its outcome stays "
+                            + "unknown", lost.xid(), lost.backendPid(), TimeUnit.NANOSECONDS.toMillis(resolveTimeoutNanos));
+                    return null;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.sleep(pause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+                pause = Math.min(pause * 2, MAX_POLL_NANOS);
+            }
+        }
+    }
+
+    /**
+     * Terminates the lost backend if it still sits idle in the lost transaction (so COMMIT never
+     * reached it). Matching the transaction id, not only the process id, rules out a new session
+     * that reused the process id. Returns true once the backend is known to be gone or terminated.
+     */
+    private static boolean terminateIfIdle(Connection fresh, CommitToken lost) throws SQLException {
+        String sql = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ? "
+                + "AND backend_xid = CAST(CAST(? AS text) AS xid) AND state LIKE 'idle in transaction%'";
+        try (PreparedStatement statement = fresh.prepareStatement(sql)) {
+            statement.setInt(1, lost.backendPid());
+            statement.setString(2, Long.toString(lost.shortXid()));
+            try (ResultSet row = statement.executeQuery()) {
+                return row.next();
+            }
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("42")) {
+                return true;            // not allowed to signal it (another role): wait for the server instead
+            }
+            throw e;
+        }
     }
 }

@@ -101,8 +101,17 @@ public final class Messages {
                 io.atomic4j.SqlErrors.classify(cause), cause);
     }
 
-    public static CommitOutcomeUnknownException commitOutcomeUnknown(String alias, Throwable cause) {
+    /** Lost during COMMIT and nobody can tell what happened: the one error that must not be retried blindly. */
+    public static CommitOutcomeUnknownException commitOutcomeUnknown(String alias, String databaseName, Throwable cause) {
         return new CommitOutcomeUnknownException("The connection to database '" + alias + "' was lost during COMMIT; "
-                + "the transaction may or may not have committed. Check the data before retrying.", cause);
+                + "the transaction may or may not have committed (" + databaseName + " could not tell). Check the data "
+                + "before running the work again; atomic4j never retries it by itself.", cause);
+    }
+
+    /** Lost during COMMIT, and the dialect found out that the transaction did not commit. */
+    public static DatabaseException commitLostAndRolledBack(String alias, SQLException cause) {
+        return new DatabaseException("The connection to database '" + alias + "' was lost during COMMIT, and the "
+                + "database confirmed that the transaction did not commit: none of its work was saved. It is safe to "
+                + "run it again (retry(RetryPolicy.transientErrors(n)) does so).", io.atomic4j.ErrorKind.CONNECTION, cause);
     }
 }

@@ -24,6 +24,8 @@ final class JdbcSession implements Backend.Session {
     /** The wrapper handed to user code; one per session, created on first use. */
     private BoundConnection bound;
     private boolean broken;
+    /** The connection was handed back to the pool for eviction; nothing may touch it any more. */
+    private boolean discarded;
     private int savepointCount;
 
     JdbcSession(JdbcBackend backend, Dialect dialect, Connection connection, int previousIsolation, boolean readOnlySet) {
@@ -74,22 +76,33 @@ final class JdbcSession implements Backend.Session {
 
     @Override
     public void commit() {
-        Object token = null;
+        Object token;
         try {
             endReadOnlyIfDue();
             token = dialect.beforeCommit(connection);
+        } catch (SQLException e) {
+            // COMMIT was never sent, so nothing was committed: an ordinary failure (retryable if the connection was lost).
+            throw failure("commit", e);
+        }
+        try {
             connection.commit();
         } catch (SQLException e) {
             if (!dialect.isConnectionLost(e)) {
                 throw Messages.failed(backend.alias(), "commit", e);
             }
             broken = true;
+            // Give the pool its slot back first: resolving needs a connection, maybe the pool's last one.
+            discard();
             Boolean committed = resolve(token, e);
             if (committed == null) {
-                throw Messages.commitOutcomeUnknown(backend.alias(), e);
+                throw Messages.commitOutcomeUnknown(backend.alias(), dialect.name(), e);
             }
             if (!committed) {
-                throw Messages.failed(backend.alias(), "commit (the connection was lost and the transaction did not commit)", e);
+                throw Messages.commitLostAndRolledBack(backend.alias(), e);
+            }
+            if (log.isInfoEnabled()) {
+                log.info("The connection to '{}' was lost during COMMIT; {} confirmed that the transaction committed.",
+                        backend.alias(), dialect.name());
             }
         }
     }
@@ -98,9 +111,9 @@ final class JdbcSession implements Backend.Session {
         if (token == null) {
             return null;
         }
-        try (Connection fresh = backend.pool().getConnection()) {
-            return dialect.resolveCommit(fresh, token);
-        } catch (SQLException e) {
+        try {
+            return dialect.resolveCommit(backend.pool(), token);
+        } catch (SQLException | RuntimeException e) {
             lost.addSuppressed(e);
             return null;
         }
@@ -142,6 +155,9 @@ final class JdbcSession implements Backend.Session {
 
     @Override
     public void close() {
+        if (discarded) {
+            return;
+        }
         if (!broken) {
             try {
                 // Restored explicitly for every driver: sqlite-jdbc would otherwise open the next transaction at once.
@@ -158,6 +174,14 @@ final class JdbcSession implements Backend.Session {
                 log.debug("Resetting a connection of '{}' failed, discarding it: {}", backend.alias(), e.toString());
             }
         }
-        backend.discard(connection);
+        discard();
+    }
+
+    /** Takes the broken connection out of the pool now; close() then has nothing left to do. */
+    private void discard() {
+        if (!discarded) {
+            discarded = true;
+            backend.discard(connection);
+        }
     }
 }

@@ -1,0 +1,183 @@
+package io.atomic4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.atomic4j.testing.FaultProxy.Cut;
+import io.atomic4j.testing.TestDatabase;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The connection is lost while COMMIT is in flight. PostgreSQL resolves the outcome (the
+ * transaction id is read before COMMIT, its status asked afterwards on a fresh connection), so
+ * the block either succeeds or fails like any other failure; MariaDB cannot tell and says so with
+ * {@link CommitOutcomeUnknownException}. Pools of one connection: resolving must not need a
+ * second one, and the next block proves the lost connection was not reused.
+ */
+class CommitOutcomeTest extends FaultTestBase {
+    private final List<String> hooks = new ArrayList<>();
+
+    private void insertWithHooks(int id) throws SQLException {
+        insert(id);
+        db.onCommit(() -> hooks.add("commit " + id));
+        db.onRollback(() -> hooks.add("rollback " + id));
+    }
+
+    @Test
+    void postgresCommitThatReachedTheServerIsResolvedAsCommitted() throws Exception {
+        open(TestDatabase.POSTGRES, 1);
+        db.atomic(() -> insert(1));
+        long lostConnection = db.atomic(() -> {
+            insertWithHooks(2);
+            proxy.cutOnClientBytes("COMMIT", Cut.AFTER_FORWARD);
+            return serverConnectionId();
+        });
+
+        assertThat(proxy.triggeredCuts()).isEqualTo(1);
+        assertThat(hooks).containsExactly("commit 2");
+        assertThat(committedIds()).containsExactly(1, 2);
+        assertThat(db.atomic(this::serverConnectionId)).isNotEqualTo(lostConnection);
+    }
+
+    @Test
+    void postgresCommitThatNeverReachedTheServerIsResolvedAsRolledBack() throws Exception {
+        open(TestDatabase.POSTGRES, 1);
+        db.atomic(() -> insert(1));
+
+        Throwable thrown = thrownBy(() -> db.atomic(() -> {
+            insertWithHooks(2);
+            proxy.cutOnClientBytes("COMMIT", Cut.BEFORE_FORWARD);
+        }));
+
+        assertThat(thrown).isExactlyInstanceOf(DatabaseException.class)
+                .hasMessageContaining("'default'").hasMessageContaining("did not commit")
+                .hasMessageContaining("safe to run it again")
+                .hasCauseInstanceOf(SQLException.class);
+        assertThat(((DatabaseException) thrown).kind()).isEqualTo(ErrorKind.CONNECTION);
+        assertThat(hooks).containsExactly("rollback 2");
+        assertThat(committedIds()).containsExactly(1);
+        db.atomic(() -> insert(3));
+        assertThat(committedIds()).containsExactly(1, 3);
+    }
+
+    @Test
+    void postgresLostCommitResolvedAsRolledBackIsRetried() throws Exception {
+        open(TestDatabase.POSTGRES, 1);
+        AtomicInteger runs = new AtomicInteger();
+
+        db.atomic(AtomicOptions.defaults().retry(RetryPolicy.transientErrors(3)), () -> {
+            insertWithHooks(1);
+            if (runs.incrementAndGet() == 1) {
+                proxy.cutOnClientBytes("COMMIT", Cut.BEFORE_FORWARD);
+            }
+        });
+
+        assertThat(runs).hasValue(2);
+        assertThat(hooks).containsExactly("rollback 1", "commit 1");
+        assertThat(committedIds()).containsExactly(1);
+    }
+
+    @Test
+    void postgresConnectionLostWhileReadingTheTransactionIdIsAnOrdinaryFailureBeforeCommit() throws Exception {
+        open(TestDatabase.POSTGRES, 1);
+
+        Throwable thrown = thrownBy(() -> db.atomic(() -> {
+            insertWithHooks(1);
+            proxy.cutOnClientBytes("pg_current_xact_id_if_assigned", Cut.BEFORE_FORWARD);
+        }));
+
+        assertThat(thrown).isExactlyInstanceOf(DatabaseException.class).hasMessageContaining("Could not commit");
+        assertThat(((DatabaseException) thrown).kind()).isEqualTo(ErrorKind.CONNECTION);
+        assertThat(hooks).containsExactly("rollback 1");
+        assertThat(committedIds()).isEmpty();
+    }
+
+    @Test
+    void postgresReadOnlyBlockLosingItsCommitSucceedsWithoutAskingTheServer() throws Exception {
+        open(TestDatabase.POSTGRES, 1);
+        db.atomic(() -> insert(1));
+        List<Integer> seen = new ArrayList<>();
+
+        db.atomic(AtomicOptions.defaults().readOnly(true), () -> {
+            seen.addAll(idsInBlock());
+            db.onCommit(() -> hooks.add("commit"));
+            proxy.cutOnClientBytes("COMMIT", Cut.BEFORE_FORWARD);
+        });
+
+        assertThat(proxy.triggeredCuts()).isEqualTo(1);
+        assertThat(seen).containsExactly(1);
+        assertThat(hooks).containsExactly("commit");
+    }
+
+    @Test
+    void postgresBlockThatWroteNothingLosingItsCommitSucceeds() throws Exception {
+        open(TestDatabase.POSTGRES, 1);
+
+        db.atomic(() -> {
+            idsInBlock();
+            db.onCommit(() -> hooks.add("commit"));
+            proxy.cutOnClientBytes("COMMIT", Cut.BEFORE_FORWARD);
+        });
+
+        assertThat(proxy.triggeredCuts()).isEqualTo(1);
+        assertThat(hooks).containsExactly("commit");
+    }
+
+    @Test
+    void mariaDbCommitThatReachedTheServerIsReportedUnknown() throws Exception {
+        open(TestDatabase.MARIADB, 1);
+        db.atomic(() -> insert(1));
+
+        Throwable thrown = thrownBy(() -> db.atomic(() -> {
+            insertWithHooks(2);
+            proxy.cutOnClientBytes("COMMIT", Cut.AFTER_FORWARD);
+        }));
+
+        assertUnknownOutcome(thrown);
+        assertThat(proxy.awaitTriggeredCut(Duration.ofSeconds(10))).isTrue();
+        assertThat(committedIds()).containsExactly(1, 2);
+    }
+
+    @Test
+    void mariaDbCommitThatNeverReachedTheServerIsReportedUnknownAndNotRetried() throws Exception {
+        open(TestDatabase.MARIADB, 1);
+        AtomicInteger runs = new AtomicInteger();
+
+        Throwable thrown = thrownBy(() -> db.atomic(AtomicOptions.defaults().retry(RetryPolicy.transientErrors(5)), () -> {
+            runs.incrementAndGet();
+            insertWithHooks(2);
+            proxy.cutOnClientBytes("COMMIT", Cut.BEFORE_FORWARD);
+        }));
+
+        assertUnknownOutcome(thrown);
+        assertThat(runs).hasValue(1);
+        assertThat(committedIds()).isEmpty();
+        db.atomic(() -> insert(3));
+        assertThat(committedIds()).containsExactly(3);
+    }
+
+    /** Neither kind of hook runs: either would claim an outcome nobody knows. */
+    private void assertUnknownOutcome(Throwable thrown) {
+        assertThat(thrown).isExactlyInstanceOf(CommitOutcomeUnknownException.class)
+                .hasMessageContaining("'default'").hasMessageContaining("may or may not have committed")
+                .hasMessageContaining("Check the data")
+                .hasCauseInstanceOf(SQLException.class);
+        assertThat(((CommitOutcomeUnknownException) thrown).kind()).isEqualTo(ErrorKind.CONNECTION);
+        assertThat(hooks).isEmpty();
+    }
+
+    private List<Integer> idsInBlock() throws SQLException {
+        List<Integer> ids = new ArrayList<>();
+        try (var connection = db.connection(); var statement = connection.createStatement();
+             var rows = statement.executeQuery("SELECT id FROM item ORDER BY id")) {
+            while (rows.next()) {
+                ids.add(rows.getInt(1));
+            }
+        }
+        return ids;
+    }
+}
