@@ -57,6 +57,11 @@ public final class TransactionState {
         return session;
     }
 
+    /** The error that broke this thread's connection inside a block; null while it is fine. */
+    public Throwable lostCause() {
+        return lostCause;
+    }
+
     /** True while a block is open on this thread. */
     public boolean inAtomicBlock() {
         return inAtomicBlock;

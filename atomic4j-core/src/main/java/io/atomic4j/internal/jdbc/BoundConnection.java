@@ -31,6 +31,10 @@ final class BoundConnection extends ForwardingConnection {
         if (state.session() != session) {
             throw Messages.connectionAfterBlock(blocks.alias());
         }
+        if (session.isBroken()) {
+            // Say so rather than let the driver or pool answer "connection is closed" (ConnectionLossTest).
+            throw Messages.connectionLostInBlock(blocks.alias(), state.lostCause());
+        }
     }
 
     /** Runs before every statement: refuses a connection whose transaction has ended, then the engine's check. */
