@@ -2,6 +2,8 @@ package io.atomic4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.atomic4j.testing.FaultProxy.Cut;
 import io.atomic4j.testing.TestDatabase;
 import java.sql.SQLException;
@@ -125,6 +127,36 @@ class CommitOutcomeTest extends FaultTestBase {
 
         assertThat(proxy.triggeredCuts()).isEqualTo(1);
         assertThat(hooks).containsExactly("commit");
+    }
+
+    @Test
+    void postgresCommitLostWhileTheDatabaseIsUnreachableStaysUnknownAndSaysWhy() throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(proxiedUrl(TestDatabase.POSTGRES));
+        config.setMaximumPoolSize(1);
+        config.setConnectionTimeout(500);       // how long resolving may wait for a connection
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            db = Database.wrap("orders", pool);
+            db.atomic(() -> insert(1));
+
+            Throwable thrown = thrownBy(() -> db.atomic(() -> {
+                insertWithHooks(2);
+                proxy.refuseNew(true);          // a network partition: nobody can be asked
+                proxy.cutOnClientBytes("COMMIT", Cut.BEFORE_FORWARD);
+            }));
+
+            assertThat(thrown).isExactlyInstanceOf(CommitOutcomeUnknownException.class)
+                    .hasMessageContaining("'orders'").hasMessageContaining("PostgreSQL could not tell");
+            assertThat(thrown.getCause().getSuppressed()).as("why it could not be resolved").isNotEmpty();
+            assertThat(hooks).isEmpty();
+            assertThat(committedIds()).containsExactly(1);
+            proxy.refuseNew(false);
+            db.atomic(() -> insert(3));
+            assertThat(committedIds()).containsExactly(1, 3);
+            assertThat(activeConnections()).isZero();
+            db.close();
+            db = null;
+        }
     }
 
     @Test
