@@ -5,7 +5,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.bson.BsonArray;
+import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
 import org.bson.BsonValue;
 
 /**
@@ -99,7 +103,7 @@ public final class FailPoint {
     static FailPoint fromCommand(BsonDocument command) throws CommandError {
         BsonDocument data = command.getDocument("data", new BsonDocument());
         List<String> names = new ArrayList<>();
-        for (BsonValue name : data.getArray("failCommands", new org.bson.BsonArray())) {
+        for (BsonValue name : data.getArray("failCommands", new BsonArray())) {
             names.add(name.asString().getValue());
         }
         if (names.isEmpty()) {
@@ -119,10 +123,41 @@ public final class FailPoint {
             failPoint.errorLabels(data.getArray("errorLabels").stream().map(label -> label.asString().getValue())
                     .toArray(String[]::new));
         }
-        if (data.getBoolean("closeConnection", org.bson.BsonBoolean.FALSE).getValue()) {
+        if (data.getBoolean("closeConnection", BsonBoolean.FALSE).getValue()) {
             failPoint.closeConnection();
         }
         return failPoint;
+    }
+
+    /**
+     * The {@code configureFailPoint} command for this fault, to run against {@code admin} on a real
+     * server started with {@code --setParameter enableTestCommands=1} (or on this one).
+     *
+     * @throws IllegalStateException for {@link #closeConnectionAfterApplying()}, which mongod lacks
+     */
+    public BsonDocument toCommand() {
+        if (afterApplying) {
+            throw new IllegalStateException("closeConnectionAfterApplying() exists only in WireServer; "
+                    + "use WireServer.configureFailPoint(...)");
+        }
+        BsonDocument data = new BsonDocument("failCommands", new BsonArray(commandNames.stream()
+                .map(name -> (BsonValue) new BsonString(name)).toList()));
+        if (errorCode != null) {
+            data.append("errorCode", new BsonInt32(errorCode));
+        }
+        if (errorLabels != null) {
+            data.append("errorLabels", new BsonArray(errorLabels.stream().map(label -> (BsonValue) new BsonString(label)).toList()));
+        }
+        if (closeConnection) {
+            data.append("closeConnection", BsonBoolean.TRUE);
+        }
+        BsonValue mode = times == Integer.MAX_VALUE ? new BsonString("alwaysOn") : new BsonDocument("times", new BsonInt32(times));
+        return new BsonDocument("configureFailPoint", new BsonString("failCommand")).append("mode", mode).append("data", data);
+    }
+
+    /** The command that switches every failCommand fail point off. */
+    public static BsonDocument offCommand() {
+        return new BsonDocument("configureFailPoint", new BsonString("failCommand")).append("mode", new BsonString("off"));
     }
 
     FailPoint copy() {
