@@ -33,4 +33,9 @@ class MongoAtomicLiveTest extends MongoAtomicContract {
     protected MongoClient client() {
         return client;
     }
+
+    @Override
+    protected MongoClient newClient() {
+        return MongoClients.create(System.getenv("ATOMIC4J_MONGODB_URI"));
+    }
 }

@@ -49,6 +49,11 @@ class MongoAtomicWireTest extends MongoAtomicContract {
         return client;
     }
 
+    @Override
+    protected MongoClient newClient() {
+        return MongoClients.create(server.clientSettings());
+    }
+
     @BeforeEach
     void resetServer() {
         server.reset();
@@ -87,6 +92,14 @@ class MongoAtomicWireTest extends MongoAtomicContract {
         assertThat(transactionCommands()).containsExactly("insert", "abortTransaction");
         assertThat(server.aborts()).isEqualTo(1);
         assertThat(server.openTransactions()).isZero();
+    }
+
+    @Test
+    void unknownCommitOutcomeLeavesNoTransactionOpenOnceTheClientIsClosed() {
+        withoutARetryPolicyAnUnknownCommitOutcomeIsReported();
+        assertThat(server.commandNames()).as(server.commands().toString()).contains("endSessions");
+        assertThat(server.openTransactions()).isZero();
+        assertThat(server.documents(DATABASE, "orders")).isEmpty();
     }
 
     @Test
