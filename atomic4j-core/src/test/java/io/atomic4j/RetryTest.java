@@ -330,6 +330,30 @@ class RetryTest extends FaultTestBase {
     }
 
     @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = "H2")
+    void interruptWhileWaitingToRetryStopsWithTheLastErrorAndKeepsTheInterrupt(TestDatabase testDatabase)
+            throws Exception {
+        open(testDatabase, 2);
+        SQLException conflict = new java.sql.SQLTransactionRollbackException("could not serialize access", "40001");
+        AtomicOptions patient = AtomicOptions.defaults()
+                .retry(RetryPolicy.transientErrors(5).backoff(Duration.ofSeconds(30), Duration.ofSeconds(30)));
+
+        Throwable thrown = thrownBy(() -> db.atomic(patient, () -> {
+            countHooks();
+            insert(1);
+            Thread.currentThread().interrupt();     // e.g. the request was cancelled while the block ran
+            throw conflict;
+        }));
+
+        assertThat(Thread.interrupted()).as("interrupt flag kept").isTrue();
+        assertThat(thrown).isSameAs(conflict);
+        assertThat(conflict.getSuppressed()).singleElement().isInstanceOf(InterruptedException.class);
+        assertThat(bodyRuns).hasValue(1);
+        assertThat(rollbackHooks).hasValue(1);
+        assertThat(committedIds()).isEmpty();
+    }
+
+    @ParameterizedTest
     @EnumSource(value = TestDatabase.class, names = {"POSTGRES", "MARIADB"})
     void connectionLostBeforeCommitIsRetriedAndLandsOnce(TestDatabase testDatabase) throws Exception {
         open(testDatabase, 1);

@@ -110,7 +110,7 @@ public final class AtomicBlocks {
             try {
                 return runOnce(state, options, body);
             } catch (Throwable error) {
-                if (attempt >= retry.maxAttempts() || !isRetryable(error)) {
+                if (attempt >= retry.maxAttempts() || !isRetryable(error) || !backoff(retry, attempt, error)) {
                     if (earlier != null) {
                         for (Throwable previous : earlier) {
                             if (previous != error) {
@@ -128,7 +128,6 @@ public final class AtomicBlocks {
                     log.debug("Atomic block on '{}' failed with a transient error (attempt {} of {}), retrying: {}",
                             alias, attempt, retry.maxAttempts(), error.toString());
                 }
-                backoff(retry, attempt);
             }
         }
     }
@@ -142,29 +141,37 @@ public final class AtomicBlocks {
         return backend.isTransient(error);
     }
 
-    private void backoff(RetryPolicy retry, int attempt) {
-        long first = retry.firstBackoff().toNanos();
-        long max = retry.maxBackoff().toNanos();
-        long cap = attempt >= 62 ? max : Math.min(max, first << Math.min(attempt - 1, 30));
+    /**
+     * Waits before the next attempt; false if the thread was interrupted meanwhile. Then no more
+     * attempts are made and {@code error} is rethrown as if they were exhausted, with the
+     * interruption suppressed on it and the thread's interrupt flag set again.
+     */
+    private boolean backoff(RetryPolicy retry, int attempt, Throwable error) {
+        long cap = backoffCap(retry.firstBackoff().toNanos(), retry.maxBackoff().toNanos(), attempt);
         if (cap <= 0) {
-            return;
+            return true;
         }
         long wait = ThreadLocalRandom.current().nextLong(cap + 1);   // full jitter
         try {
             TimeUnit.NANOSECONDS.sleep(wait);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new io.atomic4j.TransactionManagementException("Interrupted while waiting to retry an atomic block on "
-                    + "database '" + alias + "'; the block was not run again.", e);
+            error.addSuppressed(e);
+            return false;
         }
+    }
+
+    /** The longest wait before attempt {@code attempt + 1}: {@code first} doubled per failed attempt, at most {@code max}. */
+    static long backoffCap(long first, long max, int attempt) {
+        return attempt >= 62 ? max : Math.min(max, first << Math.min(attempt - 1, 30));
     }
 
     /** The {@code begin()} form: a scope whose close() exits the block. */
     public AtomicScope begin(AtomicOptions options, boolean testBoundary) {
         TransactionState state = state();
         if (options.retry().maxAttempts() > 1) {
-            throw new io.atomic4j.TransactionManagementException("retry(...) needs the lambda form db.atomic(options, body) "
-                    + "on database '" + alias + "': a begin() scope cannot re-run its body.");
+            throw Messages.retryNeedsLambda(alias);
         }
         BlockFrame frame = enter(state, options, testBoundary);
         Scope scope = new Scope(state, frame);

@@ -86,6 +86,12 @@ public final class Messages {
                 + "Put the retry on the outermost block.");
     }
 
+    public static TransactionManagementException retryNeedsLambda(String alias) {
+        return new TransactionManagementException("retry(...) needs the lambda form db.atomic(options, body) on "
+                + "database '" + alias + "': a begin() scope cannot re-run its body. Move the work into a lambda, "
+                + "or drop retry(...) from the options.");
+    }
+
     public static TransactionManagementException connectionAfterBlock(String alias) {
         return new TransactionManagementException("A connection from an atomic block on database '" + alias
                 + "' was used after that block ended. Get a new connection from db.dataSource() or db.connection().");
