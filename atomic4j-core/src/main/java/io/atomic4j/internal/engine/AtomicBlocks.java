@@ -164,7 +164,9 @@ public final class AtomicBlocks {
 
     /** The longest wait before attempt {@code attempt + 1}: {@code first} doubled per failed attempt, at most {@code max}. */
     static long backoffCap(long first, long max, int attempt) {
-        return attempt >= 62 ? max : Math.min(max, first << Math.min(attempt - 1, 30));
+        int doublings = Math.min(attempt - 1, 62);
+        // Compare before shifting: first << doublings overflows (to a negative wait, i.e. none) for long waits.
+        return first > (max >> doublings) ? max : Math.min(max, first << doublings);
     }
 
     /** The {@code begin()} form: a scope whose close() exits the block. */
