@@ -1,0 +1,29 @@
+package io.atomic4j.servlet;
+
+import io.atomic4j.Database;
+
+/** Every user-facing text of this module, once each. */
+final class Messages {
+    private Messages() {
+    }
+
+    /** Django: "You cannot use ATOMIC_REQUESTS with async views." */
+    static IllegalStateException asyncRefused(Database[] wrapping) {
+        return new IllegalStateException("startAsync() is refused: this request runs in a per-request "
+                + "transaction on " + aliases(wrapping) + " (AtomicRequestsFilter), which ends when the servlet "
+                + "returns, before any async work would run. Annotate the servlet with @NonAtomicRequests and "
+                + "open db.atomic(...) blocks inside the async task instead.");
+    }
+
+    /** "database 'default'" or "databases 'default', 'reports'". */
+    static String aliases(Database[] databases) {
+        StringBuilder text = new StringBuilder(databases.length == 1 ? "database " : "databases ");
+        for (int i = 0; i < databases.length; i++) {
+            if (i > 0) {
+                text.append(", ");
+            }
+            text.append('\'').append(databases[i].alias()).append('\'');
+        }
+        return text.toString();
+    }
+}
