@@ -1,57 +1,472 @@
 package io.atomic4j;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.atomic4j.internal.dialect.Dialect;
+import io.atomic4j.internal.dialect.Dialects;
+import io.atomic4j.internal.engine.AtomicBlocks;
+import io.atomic4j.internal.engine.Engines;
+import io.atomic4j.internal.jdbc.JdbcBackend;
+import io.atomic4j.internal.jdbc.TransactionAwareDataSource;
+import io.atomic4j.internal.errors.Urls;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 import javax.sql.DataSource;
 
-/** PLACEHOLDER: the engine is being written; the signatures are final (DESIGN.md). */
+/**
+ * One database alias with Django's transaction model: atomic blocks that nest as savepoints,
+ * hooks that run after a real commit, manual savepoints and autocommit control.
+ * <pre>{@code
+ * Database db = Database.open("jdbc:sqlite:app.db");
+ * db.atomic(() -> {
+ *     try (Connection c = db.connection()) { insertUser(c, "ada"); }
+ *     db.onCommit(() -> mailer.welcome("ada"));     // only after a real commit
+ * });
+ * }</pre>
+ *
+ * <p>Thread-safe: share one instance. Transaction state is per thread (virtual threads included):
+ * a block opened on one thread is invisible to the others.
+ *
+ * <p>Django: {@code django.db.transaction} with {@code using=alias}.
+ */
 public final class Database implements AutoCloseable {
-    private Database() {
+    static {
+        Engines.register(database -> database.blocks);
     }
 
-    public static Database open(String jdbcUrl) { throw todo(); }
-    public static Builder builder(String jdbcUrl) { throw todo(); }
-    public static Database wrap(String alias, DataSource pool) { throw todo(); }
-    public String alias() { throw todo(); }
-    public DataSource dataSource() { throw todo(); }
-    public Connection connection() throws SQLException { throw todo(); }
-    public <E extends Exception> void atomic(Block<E> body) throws E { throw todo(); }
-    public <T, E extends Exception> T atomic(Result<T, E> body) throws E { throw todo(); }
-    public <E extends Exception> void atomic(AtomicOptions options, Block<E> body) throws E { throw todo(); }
-    public <T, E extends Exception> T atomic(AtomicOptions options, Result<T, E> body) throws E { throw todo(); }
-    public AtomicScope begin() { throw todo(); }
-    public AtomicScope begin(AtomicOptions options) { throw todo(); }
-    public <T> T atomicProxy(Class<T> iface, T target) { throw todo(); }
-    public boolean inAtomicBlock() { throw todo(); }
-    public void onCommit(Runnable callback) { throw todo(); }
-    public void onCommit(Runnable callback, boolean robust) { throw todo(); }
-    public void onRollback(Runnable callback) { throw todo(); }
-    public Savepoint savepoint() { throw todo(); }
-    public void savepointCommit(Savepoint sid) { throw todo(); }
-    public void savepointRollback(Savepoint sid) { throw todo(); }
-    public void cleanSavepoints() { throw todo(); }
-    public boolean getRollback() { throw todo(); }
-    public void setRollback(boolean rollback) { throw todo(); }
-    public <E extends Exception> void markForRollbackOnError(Block<E> body) throws E { throw todo(); }
-    public boolean getAutoCommit() { throw todo(); }
-    public void setAutoCommit(boolean autoCommit) { throw todo(); }
-    public void commit() { throw todo(); }
-    public void rollback() { throw todo(); }
-    @Override public void close() { throw todo(); }
+    private final String alias;
+    private final JdbcBackend backend;
+    private final AtomicBlocks blocks;
+    private final TransactionAwareDataSource dataSource;
+    /** The pool atomic4j opened itself and must close; null for {@link #wrap}. */
+    private final HikariDataSource ownedPool;
+    private final boolean atomicRequests;
 
-    private static UnsupportedOperationException todo() {
-        return new UnsupportedOperationException("atomic4j core engine not merged yet");
+    private Database(String alias, DataSource pool, Dialect dialect, HikariDataSource ownedPool,
+                     boolean autoCommit, boolean atomicRequests) {
+        this.alias = alias;
+        this.backend = new JdbcBackend(alias, pool, dialect);
+        this.blocks = new AtomicBlocks(backend, autoCommit);
+        this.backend.attach(blocks);
+        this.dataSource = new TransactionAwareDataSource(backend, blocks);
+        this.ownedPool = ownedPool;
+        this.atomicRequests = atomicRequests;
     }
 
-    /** Builder for a pooled database. */
+    /** Opens a pooled database under the alias "default" (Django's default alias). */
+    public static Database open(String jdbcUrl) {
+        return builder(jdbcUrl).build();
+    }
+
+    /** A builder for a pooled database; see {@link Builder} for the options and their defaults. */
+    public static Builder builder(String jdbcUrl) {
+        return new Builder(jdbcUrl);
+    }
+
+    /**
+     * Uses a pool you configured yourself. atomic4j borrows connections from it and never closes it.
+     * Its connections must start in autocommit mode (the JDBC default).
+     */
+    public static Database wrap(String alias, DataSource pool) {
+        Builder.requireAlias(alias);
+        Objects.requireNonNull(pool, "Database.wrap(alias, pool) needs a DataSource, got null");
+        if (pool instanceof TransactionAwareDataSource) {
+            throw new IllegalArgumentException("Database.wrap(\"" + alias + "\", ...) was given another Database's "
+                    + "dataSource(). Wrap the underlying pool instead.");
+        }
+        return new Database(alias, pool, null, null, true, false);
+    }
+
+    /** The alias this database is known by (Django's {@code using}). */
+    public String alias() {
+        return alias;
+    }
+
+    /** Whether each HTTP request should run in a block on this database (Django's ATOMIC_REQUESTS); see the servlet module. */
+    public boolean atomicRequests() {
+        return atomicRequests;
+    }
+
+    /**
+     * The transaction-aware DataSource: inside a block, {@code getConnection()} returns the block's
+     * connection (its {@code close()} leaves it open, its {@code commit()}/{@code rollback()} are
+     * refused); outside, an ordinary pooled autocommit connection. Hand it to JDBI, jOOQ or MyBatis.
+     */
+    public DataSource dataSource() {
+        blocks.checkOpen();
+        return dataSource;
+    }
+
+    /** Same as {@code dataSource().getConnection()}; close it when done (inside a block that leaves it open). */
+    public Connection connection() throws SQLException {
+        return dataSource().getConnection();
+    }
+
+    // ------------------------------------------------------------------ atomic blocks
+
+    /**
+     * Runs {@code body} in a transaction, or in a savepoint if a block is already open (Django:
+     * {@code atomic()}). Commits on normal exit; on any exception rolls back and rethrows it unchanged.
+     * <pre>{@code db.atomic(() -> { insertUser(db, "ada"); insertProfile(db, "ada"); });}</pre>
+     * @throws E what the body threw, after its work was rolled back
+     * @throws TransactionManagementException if the block swallowed a failed statement and therefore rolled back
+     */
+    public <E extends Exception> void atomic(Block<E> body) throws E {
+        atomic(AtomicOptions.defaults(), body);
+    }
+
+    /** Like {@link #atomic(Block)}, returning the body's value. */
+    public <T, E extends Exception> T atomic(Result<T, E> body) throws E {
+        return blocks.run(AtomicOptions.defaults(), body);
+    }
+
+    /** Like {@link #atomic(Block)}, with options (savepoint, durable, isolation, readOnly, retry). */
+    public <E extends Exception> void atomic(AtomicOptions options, Block<E> body) throws E {
+        Objects.requireNonNull(body, "atomic() needs a body, got null");
+        blocks.run(checked(options), () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /** Like {@link #atomic(Result)}, with options. */
+    public <T, E extends Exception> T atomic(AtomicOptions options, Result<T, E> body) throws E {
+        Objects.requireNonNull(body, "atomic() needs a body, got null");
+        return blocks.run(checked(options), body);
+    }
+
+    private static AtomicOptions checked(AtomicOptions options) {
+        return Objects.requireNonNull(options, "options must not be null; use AtomicOptions.defaults()");
+    }
+
+    /**
+     * Opens a block for try-with-resources; {@link AtomicScope#complete()} marks success, and
+     * {@code close()} without it rolls back.
+     * <pre>{@code try (AtomicScope scope = db.begin()) { work(); scope.complete(); }}</pre>
+     */
+    public AtomicScope begin() {
+        return blocks.begin(AtomicOptions.defaults(), false);
+    }
+
+    /** Like {@link #begin()}, with options (retry is not available in this form). */
+    public AtomicScope begin(AtomicOptions options) {
+        return blocks.begin(checked(options), false);
+    }
+
+    /**
+     * A proxy of {@code target} whose methods annotated {@link Atomic} (on the interface or on the
+     * target's implementation) run in a block (Django: the {@code @atomic} decorator).
+     * Exceptions come out unchanged.
+     */
+    public <T> T atomicProxy(Class<T> iface, T target) {
+        Objects.requireNonNull(iface, "atomicProxy() needs an interface, got null");
+        Objects.requireNonNull(target, "atomicProxy() needs a target, got null");
+        if (!iface.isInterface()) {
+            throw new IllegalArgumentException("atomicProxy() needs an interface, but " + iface.getName()
+                    + " is a class. Declare the @Atomic methods on an interface the target implements.");
+        }
+        if (!iface.isInstance(target)) {
+            throw new IllegalArgumentException("atomicProxy(): the target " + target.getClass().getName()
+                    + " does not implement " + iface.getName() + ".");
+        }
+        Map<Method, AtomicOptions> optionsByMethod = new HashMap<>();
+        for (Method method : iface.getMethods()) {
+            Atomic annotation = method.getAnnotation(Atomic.class);
+            if (annotation == null) {
+                try {
+                    annotation = target.getClass().getMethod(method.getName(), method.getParameterTypes())
+                            .getAnnotation(Atomic.class);
+                } catch (NoSuchMethodException e) {
+                    annotation = null;
+                }
+            }
+            if (annotation != null) {
+                optionsByMethod.put(method, AtomicOptions.defaults()
+                        .savepoint(annotation.savepoint()).durable(annotation.durable()));
+            }
+        }
+        InvocationHandler handler = (proxy, method, args) -> {
+            AtomicOptions options = optionsByMethod.get(method);
+            if (options == null) {
+                return invoke(method, target, args);
+            }
+            return blocks.run(options, () -> invoke(method, target, args));
+        };
+        return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
+    }
+
+    private static Object invoke(Method method, Object target, Object[] args) throws Exception {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Exception) {
+                throw (Exception) cause;
+            }
+            throw (Error) cause;
+        }
+    }
+
+    /** True while this thread is inside a block on this database. */
+    public boolean inAtomicBlock() {
+        return blocks.inAtomicBlock();
+    }
+
+    // ------------------------------------------------------------------ hooks
+
+    /**
+     * Runs {@code callback} after the outermost block commits (Django: {@code on_commit}); never
+     * if the work it belongs to is rolled back. Outside a block (autocommit) it runs at once.
+     * A failing callback's exception comes out of the block (the data is committed) and the
+     * remaining callbacks are skipped.
+     */
+    public void onCommit(Runnable callback) {
+        blocks.onCommit(callback, false);
+    }
+
+    /** Like {@link #onCommit(Runnable)}; with {@code robust}, a failure is logged and the other callbacks still run. */
+    public void onCommit(Runnable callback, boolean robust) {
+        blocks.onCommit(callback, robust);
+    }
+
+    /**
+     * Beyond Django: runs {@code callback} after the work it belongs to (the transaction, or the
+     * savepoint it was registered in) is rolled back, newest first. Use it to restore in-memory
+     * state that the database rollback cannot. Outside a block (autocommit) it is dropped.
+     */
+    public void onRollback(Runnable callback) {
+        blocks.onRollback(callback);
+    }
+
+    // ------------------------------------------------------------------ manual savepoints
+
+    /** Takes a savepoint in the current transaction; null in autocommit outside a block (Django: savepoint()). */
+    public Savepoint savepoint() {
+        return blocks.savepoint();
+    }
+
+    /** Releases a savepoint taken in this block (Django: savepoint_commit()); null is a no-op. */
+    public void savepointCommit(Savepoint sid) {
+        blocks.savepointCommit(sid);
+    }
+
+    /**
+     * Rolls back to a savepoint taken in this block and discards the onCommit hooks registered
+     * since (Django: savepoint_rollback()). Beyond Django: allowed after an error marked the block
+     * for rollback, and clears that mark.
+     */
+    public void savepointRollback(Savepoint sid) {
+        blocks.savepointRollback(sid);
+    }
+
+    /** Restarts savepoint naming when no savepoint is open (Django: clean_savepoints()). */
+    public void cleanSavepoints() {
+        blocks.cleanSavepoints();
+    }
+
+    // ------------------------------------------------------------------ rollback flag
+
+    /** Whether the innermost block will roll back (Django: get_rollback()). Only inside a block. */
+    public boolean getRollback() {
+        return blocks.getRollback();
+    }
+
+    /** Forces (true) or prevents (false) rollback at the innermost block's exit (Django: set_rollback()). */
+    public void setRollback(boolean rollback) {
+        blocks.setRollback(rollback);
+    }
+
+    /** Runs {@code body}; if it throws inside a block, marks the block for rollback and rethrows (Django: mark_for_rollback_on_error()). */
+    public <E extends Exception> void markForRollbackOnError(Block<E> body) throws E {
+        blocks.markForRollbackOnError(body);
+    }
+
+    // ------------------------------------------------------------------ autocommit
+
+    /** This thread's autocommit mode; false inside a block (Django: get_autocommit()). */
+    public boolean getAutoCommit() {
+        return blocks.getAutoCommit();
+    }
+
+    /**
+     * Turns this thread's autocommit off (a manual transaction starts with the next statement and
+     * keeps one connection bound to the thread) or back on (Django: set_autocommit()).
+     * Refused inside a block, and when turning it on with uncommitted statements.
+     */
+    public void setAutoCommit(boolean autoCommit) {
+        blocks.setAutoCommit(autoCommit);
+    }
+
+    /** Commits this thread's manual transaction; a no-op in autocommit; refused in a block. */
+    public void commit() {
+        blocks.commit();
+    }
+
+    /** Rolls back this thread's manual transaction; a no-op in autocommit; refused in a block. */
+    public void rollback() {
+        blocks.rollback();
+    }
+
+    /** Closes the pool if atomic4j opened it; afterwards every use fails with IllegalStateException. Idempotent. */
+    @Override
+    public void close() {
+        blocks.markClosed();
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        Dialect dialect = backend.dialect();
+        return "Database[" + alias + (dialect == null ? "" : ", " + dialect.name()) + (blocks.isClosed() ? ", closed" : "") + "]";
+    }
+
+    /**
+     * Builds a pooled {@link Database} (HikariCP). Options, with defaults:
+     * <ul>
+     *   <li>Essentials: {@code user}, {@code password} (none: from the URL).</li>
+     *   <li>Frequently used: {@code alias} ("default"), {@code maxPoolSize} (10),
+     *       {@code atomicRequests} (false).</li>
+     *   <li>Rare: {@code autoCommit} (true; false = every thread starts in a manual transaction),
+     *       {@code isolation} (the driver's), {@code property} (driver properties).</li>
+     * </ul>
+     * SQLite databases start transactions as {@code BEGIN IMMEDIATE} unless the URL sets
+     * {@code transaction_mode}, so a block that writes never fails at once with SQLITE_BUSY.
+     */
     public static final class Builder {
-        public Builder alias(String alias) { throw todo(); }
-        public Builder user(String user) { throw todo(); }
-        public Builder password(String password) { throw todo(); }
-        public Builder atomicRequests(boolean atomicRequests) { throw todo(); }
-        public Builder autoCommit(boolean autoCommit) { throw todo(); }
-        public Builder isolation(Isolation isolation) { throw todo(); }
-        public Builder maxPoolSize(int maxPoolSize) { throw todo(); }
-        public Database build() { throw todo(); }
+        private final String jdbcUrl;
+        private String alias = "default";
+        private String user;
+        private String password;
+        private boolean atomicRequests;
+        private boolean autoCommit = true;
+        private Isolation isolation;
+        private int maxPoolSize = 10;
+        private final Map<String, String> properties = new LinkedHashMap<>();
+
+        private Builder(String jdbcUrl) {
+            if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:")) {
+                throw new IllegalArgumentException("Database.builder(url) needs a JDBC URL starting with 'jdbc:', got "
+                        + (jdbcUrl == null ? "null" : "'" + Urls.redact(jdbcUrl) + "'")
+                        + ". Example: jdbc:postgresql://localhost:5432/app");
+            }
+            this.jdbcUrl = jdbcUrl;
+        }
+
+        /** The alias (Django's {@code using}); default "default". */
+        public Builder alias(String alias) {
+            this.alias = requireAlias(alias);
+            return this;
+        }
+
+        public Builder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        /** Never logged nor put in any message. */
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** Wrap each HTTP request in a block on this database (Django's ATOMIC_REQUESTS); default false. */
+        public Builder atomicRequests(boolean atomicRequests) {
+            this.atomicRequests = atomicRequests;
+            return this;
+        }
+
+        /** Django's AUTOCOMMIT; default true. With false every thread starts in a manual transaction. */
+        public Builder autoCommit(boolean autoCommit) {
+            this.autoCommit = autoCommit;
+            return this;
+        }
+
+        /** Default isolation of every connection; default: the driver's. */
+        public Builder isolation(Isolation isolation) {
+            this.isolation = isolation;
+            return this;
+        }
+
+        /** Largest number of pooled connections; default 10. */
+        public Builder maxPoolSize(int maxPoolSize) {
+            if (maxPoolSize < 1) {
+                throw new IllegalArgumentException("maxPoolSize must be at least 1, got " + maxPoolSize);
+            }
+            this.maxPoolSize = maxPoolSize;
+            return this;
+        }
+
+        /** A driver property, e.g. {@code property("sslmode", "require")}. */
+        public Builder property(String key, String value) {
+            properties.put(Objects.requireNonNull(key, "property key"), Objects.requireNonNull(value, "property value"));
+            return this;
+        }
+
+        /**
+         * Opens the pool and checks that one connection can be made.
+         * @throws DatabaseException naming the alias if the database cannot be reached
+         */
+        public Database build() {
+            Dialect dialect = Dialects.forUrl(jdbcUrl);
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(jdbcUrl);
+            config.setPoolName("atomic4j-" + alias);
+            config.setMaximumPoolSize(maxPoolSize);
+            config.setMinimumIdle(Math.min(2, maxPoolSize));
+            config.setAutoCommit(true);
+            if (user != null) {
+                config.setUsername(user);
+            }
+            if (password != null) {
+                config.setPassword(password);
+            }
+            if (isolation != null) {
+                config.setTransactionIsolation(isolationName(dialect == null ? isolation.jdbcLevel()
+                        : dialect.isolationLevel(isolation)));
+            }
+            if (jdbcUrl.startsWith("jdbc:sqlite:") && !jdbcUrl.contains("transaction_mode")
+                    && !properties.containsKey("transaction_mode")) {
+                config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+            }
+            properties.forEach(config::addDataSourceProperty);
+            HikariDataSource pool;
+            try {
+                pool = new HikariDataSource(config);
+            } catch (RuntimeException e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                ErrorKind kind = cause instanceof SQLException ? SqlErrors.classify((SQLException) cause) : ErrorKind.CONNECTION;
+                throw new DatabaseException("Could not open database '" + alias + "' at " + Urls.redact(jdbcUrl) + ": "
+                        + cause.getMessage() + ". Check that the server is running and the URL, user and password are right.",
+                        kind, cause);
+            }
+            return new Database(alias, pool, dialect, pool, autoCommit, atomicRequests);
+        }
+
+        private static String isolationName(int level) {
+            switch (level) {
+                case Connection.TRANSACTION_READ_UNCOMMITTED: return "TRANSACTION_READ_UNCOMMITTED";
+                case Connection.TRANSACTION_READ_COMMITTED: return "TRANSACTION_READ_COMMITTED";
+                case Connection.TRANSACTION_REPEATABLE_READ: return "TRANSACTION_REPEATABLE_READ";
+                default: return "TRANSACTION_SERIALIZABLE";
+            }
+        }
+
+        static String requireAlias(String alias) {
+            if (alias == null || alias.isBlank()) {
+                throw new IllegalArgumentException("A database alias must be a non-empty name, got "
+                        + (alias == null ? "null" : "'" + alias + "'"));
+            }
+            return alias;
+        }
     }
 }

@@ -1,0 +1,65 @@
+package io.atomic4j.internal.dialect;
+
+import io.atomic4j.ErrorKind;
+import io.atomic4j.Isolation;
+import io.atomic4j.SqlErrors;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * What differs between databases for the engine: savepoint SQL, which errors mean the
+ * connection is gone, which isolation levels exist, and how to learn a lost COMMIT's outcome.
+ * Stateless and thread-safe.
+ */
+public abstract class Dialect {
+    /** A short name for messages and logs ("PostgreSQL"). */
+    public abstract String name();
+
+    public String savepointSql(String name) {
+        return "SAVEPOINT " + name;
+    }
+
+    public String releaseSavepointSql(String name) {
+        return "RELEASE SAVEPOINT " + name;
+    }
+
+    public String rollbackToSavepointSql(String name) {
+        return "ROLLBACK TO SAVEPOINT " + name;
+    }
+
+    /** True when the error means the connection can no longer be used (it is discarded, not returned to the pool). */
+    public boolean isConnectionLost(SQLException e) {
+        return SqlErrors.classify(e) == ErrorKind.CONNECTION;
+    }
+
+    /** The JDBC level to ask the driver for; databases without a level get the next stronger one. */
+    public int isolationLevel(Isolation isolation) {
+        return isolation.jdbcLevel();
+    }
+
+    /** Above this many savepoints in one transaction a WARN is logged once; 0 for never. */
+    public int savepointWarningThreshold() {
+        return 0;
+    }
+
+    /**
+     * Called inside the transaction just before COMMIT. Returns a token that lets
+     * {@link #resolveCommit} find the outcome later, or null when the dialect cannot resolve.
+     */
+    public Object beforeCommit(Connection connection) throws SQLException {
+        return null;
+    }
+
+    /**
+     * After the connection was lost during COMMIT: asks a fresh connection whether the transaction
+     * with {@code token} committed. TRUE committed, FALSE did not, null unknown.
+     */
+    public Boolean resolveCommit(Connection fresh, Object token) throws SQLException {
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

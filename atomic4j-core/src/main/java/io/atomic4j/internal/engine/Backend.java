@@ -1,0 +1,60 @@
+package io.atomic4j.internal.engine;
+
+import io.atomic4j.Isolation;
+
+/**
+ * What the engine ({@link AtomicBlocks}) drives: the transactional resource of one database
+ * alias. JDBC implements it with a pooled connection; atomic4j-mongodb with a client session.
+ * The engine never imports java.sql; everything that talks to a driver lives behind this.
+ *
+ * <p>Implementations are thread-safe; a {@link Session} is used by one thread at a time.
+ */
+public interface Backend {
+    /** The alias named in every message. */
+    String alias();
+
+    /**
+     * Opens this thread's transaction: borrows the resource and starts a transaction on it,
+     * honouring the options (null isolation = the resource's default). Failures are
+     * {@link io.atomic4j.DatabaseException}s.
+     */
+    Session begin(Isolation isolation, boolean readOnly);
+
+    /**
+     * True when re-running the whole transaction may succeed after {@code error}: serialization
+     * failure, deadlock, lock timeout, or a connection lost before COMMIT. Never true for
+     * {@link io.atomic4j.CommitOutcomeUnknownException}.
+     */
+    boolean isTransient(Throwable error);
+
+    /** False where nested blocks cannot roll back on their own (MongoDB): they join the transaction instead. */
+    boolean supportsSavepoints();
+
+    /** One open transaction on a borrowed resource. All failures are {@link io.atomic4j.DatabaseException}s. */
+    interface Session {
+        void savepoint(String name);
+
+        void rollbackToSavepoint(String name);
+
+        /** Releases a savepoint; dialects that cannot release tolerate it silently. */
+        void releaseSavepoint(String name);
+
+        /**
+         * Commits. Returns normally if the transaction committed (also when a lost connection's
+         * outcome was resolved as committed); throws a {@link io.atomic4j.DatabaseException} if it
+         * did not, or {@link io.atomic4j.CommitOutcomeUnknownException} if nobody can tell.
+         */
+        void commit();
+
+        void rollback();
+
+        /** True once the resource is known to be unusable (connection lost): no more work is sent to it. */
+        boolean isBroken();
+
+        /** Marks the resource unusable, so {@link #close()} discards it instead of returning it. */
+        void markBroken();
+
+        /** Ends the session: restores the resource's defaults and returns it, or discards it if broken. Never throws. */
+        void close();
+    }
+}

@@ -1,0 +1,108 @@
+package io.atomic4j.internal.errors;
+
+import io.atomic4j.CommitOutcomeUnknownException;
+import io.atomic4j.DatabaseException;
+import io.atomic4j.TransactionManagementException;
+import java.sql.SQLException;
+
+/**
+ * Every user-facing text of atomic4j, once each. A message says what happened, on which
+ * database alias, and what to do. No message ever contains a JDBC URL's credentials or a password.
+ */
+public final class Messages {
+    private Messages() {
+    }
+
+    /** Django: "This is forbidden when an 'atomic' block is active." */
+    public static TransactionManagementException forbiddenInBlock(String alias, String operation) {
+        return new TransactionManagementException(operation + " is not allowed inside an atomic block on database '"
+                + alias + "'. Let the outermost block commit or roll back, or call " + operation + " after it has exited.");
+    }
+
+    /** Django: "An error occurred in the current transaction. You can't execute queries until the end of the 'atomic' block." */
+    public static TransactionManagementException brokenTransaction(String alias, Throwable cause) {
+        return new TransactionManagementException("An error occurred in the current transaction. You can't execute "
+                + "queries until the end of the 'atomic' block. (database '" + alias + "'; the first error is the cause. "
+                + "To try a statement and carry on after it fails, run it in a nested atomic block.)", cause);
+    }
+
+    /** Beyond Django: a block that swallowed an error exits normally, so it must say that it rolled back. */
+    public static TransactionManagementException rolledBackAfterSwallowedError(String alias, Throwable cause) {
+        return new TransactionManagementException("The atomic block on database '" + alias + "' was rolled back, not "
+                + "committed: an error inside it was caught and not rethrown (it is the cause). To try a statement and "
+                + "carry on after it fails, run it in a nested atomic block.", cause);
+    }
+
+    public static TransactionManagementException rollbackFlagOutsideBlock(String alias) {
+        return new TransactionManagementException("The rollback flag doesn't work outside of an 'atomic' block "
+                + "(database '" + alias + "'). Call getRollback()/setRollback() inside db.atomic(...).");
+    }
+
+    public static TransactionManagementException onCommitInManualMode(String alias, String hook) {
+        return new TransactionManagementException(hook + " cannot be used in manual transaction management "
+                + "(autocommit is off on database '" + alias + "' and no atomic block is open). Register it inside "
+                + "an atomic block, or turn autocommit back on.");
+    }
+
+    public static TransactionManagementException durableNested(String alias) {
+        return new TransactionManagementException("A durable atomic block cannot be nested within another atomic "
+                + "block (database '" + alias + "'). Call it where no block is open, or drop durable(true).");
+    }
+
+    public static TransactionManagementException outermostOnly(String alias, String option) {
+        return new TransactionManagementException(option + " applies to the outermost atomic block only, but a block "
+                + "is already open on database '" + alias + "'. Set it on the outermost block.");
+    }
+
+    public static TransactionManagementException unknownSavepoint(String alias, String name, String why) {
+        return new TransactionManagementException("Savepoint '" + name + "' is not open on database '" + alias
+                + "': " + why + ". Use a savepoint taken by this thread in the current block and not yet committed.");
+    }
+
+    public static TransactionManagementException autocommitWithPendingWork(String alias) {
+        return new TransactionManagementException("setAutoCommit(true) on database '" + alias + "' while the manual "
+                + "transaction has statements not yet committed or rolled back. Call commit() or rollback() first.");
+    }
+
+    public static TransactionManagementException connectionLostInBlock(String alias, Throwable cause) {
+        return new TransactionManagementException("The connection to database '" + alias + "' was lost inside an "
+                + "atomic block; its work was rolled back by the server. No new connection can be opened until the "
+                + "outermost block has exited (the lost connection's error is the cause).", cause);
+    }
+
+    public static TransactionManagementException scopeOutOfOrder(String alias) {
+        return new TransactionManagementException("An AtomicScope on database '" + alias + "' was closed while an "
+                + "inner scope or block is still open. Close scopes innermost first (try-with-resources does this).");
+    }
+
+    public static TransactionManagementException scopeWrongThread(String alias) {
+        return new TransactionManagementException("An AtomicScope on database '" + alias + "' was closed by a thread "
+                + "that did not open it. Blocks belong to the thread that opened them.");
+    }
+
+    public static TransactionManagementException retryNested(String alias) {
+        return new TransactionManagementException("retry(...) applies to the outermost atomic block only, but a block "
+                + "is already open on database '" + alias + "': a retry cannot re-run work that an outer block owns. "
+                + "Put the retry on the outermost block.");
+    }
+
+    public static TransactionManagementException connectionAfterBlock(String alias) {
+        return new TransactionManagementException("A connection from an atomic block on database '" + alias
+                + "' was used after that block ended. Get a new connection from db.dataSource() or db.connection().");
+    }
+
+    public static IllegalStateException closed(String alias) {
+        return new IllegalStateException("Database '" + alias + "' is closed. Open a new Database to use it again.");
+    }
+
+    public static DatabaseException failed(String alias, String what, SQLException cause) {
+        return new DatabaseException("Could not " + what + " on database '" + alias + "': " + cause.getMessage()
+                + " (SQLSTATE " + cause.getSQLState() + ", vendor code " + cause.getErrorCode() + ")",
+                io.atomic4j.SqlErrors.classify(cause), cause);
+    }
+
+    public static CommitOutcomeUnknownException commitOutcomeUnknown(String alias, Throwable cause) {
+        return new CommitOutcomeUnknownException("The connection to database '" + alias + "' was lost during COMMIT; "
+                + "the transaction may or may not have committed. Check the data before retrying.", cause);
+    }
+}

@@ -1,0 +1,138 @@
+package io.atomic4j.internal.jdbc;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.atomic4j.DatabaseException;
+import io.atomic4j.Isolation;
+import io.atomic4j.SqlErrors;
+import io.atomic4j.internal.dialect.Dialect;
+import io.atomic4j.internal.dialect.Dialects;
+import io.atomic4j.internal.engine.AtomicBlocks;
+import io.atomic4j.internal.engine.Backend;
+import io.atomic4j.internal.errors.Messages;
+import io.atomic4j.internal.errors.SqlStateTable;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The engine's {@link Backend} over a JDBC pool: a session is a borrowed connection with autocommit off. Thread-safe. */
+public final class JdbcBackend implements Backend {
+    private static final Logger log = LoggerFactory.getLogger(JdbcBackend.class);
+
+    private final String alias;
+    private final DataSource pool;
+    private volatile Dialect dialect;
+    AtomicBlocks blocks;
+
+    public JdbcBackend(String alias, DataSource pool, Dialect dialect) {
+        this.alias = alias;
+        this.pool = pool;
+        this.dialect = dialect;
+    }
+
+    /** Connects the backend to the engine that drives it (the JDBC wrappers report statements to it). */
+    public void attach(AtomicBlocks blocks) {
+        this.blocks = blocks;
+    }
+
+    @Override
+    public String alias() {
+        return alias;
+    }
+
+    public DataSource pool() {
+        return pool;
+    }
+
+    /** The dialect, detected from the first connection when the URL did not tell. */
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    @Override
+    public boolean supportsSavepoints() {
+        return true;
+    }
+
+    @Override
+    public Session begin(Isolation isolation, boolean readOnly) {
+        Connection connection;
+        try {
+            connection = pool.getConnection();
+        } catch (SQLException e) {
+            throw Messages.failed(alias, "open a connection", e);
+        }
+        Dialect dialect = dialect(connection);
+        int previousIsolation = -1;
+        boolean readOnlySet = false;
+        try {
+            if (readOnly) {
+                connection.setReadOnly(true);
+                readOnlySet = true;
+            }
+            if (isolation != null) {
+                int level = dialect.isolationLevel(isolation);
+                int current = connection.getTransactionIsolation();
+                if (current != level) {
+                    connection.setTransactionIsolation(level);
+                    previousIsolation = current;
+                }
+            }
+            connection.setAutoCommit(false);
+        } catch (SQLException e) {
+            JdbcSession failed = new JdbcSession(this, dialect, connection, previousIsolation, readOnlySet);
+            if (dialect.isConnectionLost(e)) {
+                failed.markBroken();
+            }
+            failed.close();
+            throw Messages.failed(alias, "start a transaction", e);
+        }
+        return new JdbcSession(this, dialect, connection, previousIsolation, readOnlySet);
+    }
+
+    private Dialect dialect(Connection connection) {
+        Dialect known = dialect;
+        if (known == null) {
+            try {
+                known = Dialects.forProductName(connection.getMetaData().getDatabaseProductName());
+            } catch (SQLException e) {
+                known = Dialects.forProductName(null);
+            }
+            dialect = known;
+        }
+        return known;
+    }
+
+    @Override
+    public boolean isTransient(Throwable error) {
+        for (Throwable current = error; current != null; current = current.getCause()) {
+            if (current instanceof SQLException && SqlErrors.isTransient((SQLException) current)) {
+                return true;
+            }
+            if (current instanceof DatabaseException && SqlStateTable.isTransient(((DatabaseException) current).kind())
+                    && current.getCause() instanceof SQLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Takes a connection out of the pool for good: it is broken and must never be handed out again. */
+    void discard(Connection connection) {
+        try {
+            if (pool instanceof HikariDataSource) {
+                ((HikariDataSource) pool).evictConnection(connection);
+                return;
+            }
+            connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Discarding a broken connection of '{}' failed: {}", alias, e.toString());
+        }
+        try {
+            connection.close();
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Closing a broken connection of '{}' failed: {}", alias, e.toString());
+        }
+    }
+}
