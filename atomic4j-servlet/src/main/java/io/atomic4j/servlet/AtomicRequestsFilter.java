@@ -274,7 +274,7 @@ public final class AtomicRequestsFilter implements Filter {
          * Wrap requests on exactly these databases instead of those built with
          * {@code atomicRequests(true)}. They still nest in the order of {@code Databases}.
          * <pre>{@code AtomicRequestsFilter.builder(databases).aliases("default").build()}</pre>
-         * Useful for a {@code Database.wrap(alias, pool)}, which has no builder flag.
+         * Useful for a {@code Database.wrap(alias, pool)}, which has no {@code atomicRequests} flag.
          * @throws IllegalArgumentException naming the known aliases, for an unknown one
          */
         public Builder aliases(String... aliases) {
@@ -318,7 +318,7 @@ public final class AtomicRequestsFilter implements Filter {
             List<Database> selected = new ArrayList<>();
             for (Database database : databases.all()) {
                 boolean wanted = aliases != null ? aliases.contains(database.alias())
-                        : AtomicRequestsFlag.isSet(database);
+                        : database.atomicRequests();
                 if (wanted) {
                     selected.add(database);
                 }
