@@ -24,13 +24,7 @@ public final class Demo {
         }
         DemoConfig config = DemoConfig.fromEnvironment();
         DemoService service = DemoService.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                service.close();
-            } catch (Exception e) {
-                e.printStackTrace();
-            }
-        }, "demo-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "demo-shutdown"));
         printBanner(System.out, service, config);
         service.join();
     }

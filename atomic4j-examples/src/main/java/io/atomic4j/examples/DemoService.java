@@ -151,9 +151,14 @@ public final class DemoService implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         try {
             server.stop();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("Could not stop the demo's HTTP server", e);
         } finally {
             db.close();
         }
