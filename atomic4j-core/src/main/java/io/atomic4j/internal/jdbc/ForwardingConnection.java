@@ -8,6 +8,9 @@ abstract class ForwardingConnection implements java.sql.Connection {
         this.delegate = delegate;
     }
 
+    /** Runs before every call that uses the connection: refuses one whose transaction has ended. */
+    abstract void checkUsable();
+
     @Override
     public void abort(java.util.concurrent.Executor arg0) throws java.sql.SQLException {
         delegate.abort(arg0);
@@ -15,11 +18,13 @@ abstract class ForwardingConnection implements java.sql.Connection {
 
     @Override
     public void beginRequest() throws java.sql.SQLException {
+        checkUsable();
         delegate.beginRequest();
     }
 
     @Override
     public void clearWarnings() throws java.sql.SQLException {
+        checkUsable();
         delegate.clearWarnings();
     }
 
@@ -30,111 +35,133 @@ abstract class ForwardingConnection implements java.sql.Connection {
 
     @Override
     public void commit() throws java.sql.SQLException {
+        checkUsable();
         delegate.commit();
     }
 
     @Override
     public java.sql.Array createArrayOf(java.lang.String arg0, java.lang.Object[] arg1) throws java.sql.SQLException {
+        checkUsable();
         return delegate.createArrayOf(arg0, arg1);
     }
 
     @Override
     public java.sql.Blob createBlob() throws java.sql.SQLException {
+        checkUsable();
         return delegate.createBlob();
     }
 
     @Override
     public java.sql.Clob createClob() throws java.sql.SQLException {
+        checkUsable();
         return delegate.createClob();
     }
 
     @Override
     public java.sql.NClob createNClob() throws java.sql.SQLException {
+        checkUsable();
         return delegate.createNClob();
     }
 
     @Override
     public java.sql.SQLXML createSQLXML() throws java.sql.SQLException {
+        checkUsable();
         return delegate.createSQLXML();
     }
 
     @Override
     public java.sql.Statement createStatement() throws java.sql.SQLException {
+        checkUsable();
         return new BoundStatement((BoundConnection) this, delegate.createStatement());
     }
 
     @Override
     public java.sql.Statement createStatement(int arg0, int arg1) throws java.sql.SQLException {
+        checkUsable();
         return new BoundStatement((BoundConnection) this, delegate.createStatement(arg0, arg1));
     }
 
     @Override
     public java.sql.Statement createStatement(int arg0, int arg1, int arg2) throws java.sql.SQLException {
+        checkUsable();
         return new BoundStatement((BoundConnection) this, delegate.createStatement(arg0, arg1, arg2));
     }
 
     @Override
     public java.sql.Struct createStruct(java.lang.String arg0, java.lang.Object[] arg1) throws java.sql.SQLException {
+        checkUsable();
         return delegate.createStruct(arg0, arg1);
     }
 
     @Override
     public void endRequest() throws java.sql.SQLException {
+        checkUsable();
         delegate.endRequest();
     }
 
     @Override
     public boolean getAutoCommit() throws java.sql.SQLException {
+        checkUsable();
         return delegate.getAutoCommit();
     }
 
     @Override
     public java.lang.String getCatalog() throws java.sql.SQLException {
+        checkUsable();
         return delegate.getCatalog();
     }
 
     @Override
     public java.lang.String getClientInfo(java.lang.String arg0) throws java.sql.SQLException {
+        checkUsable();
         return delegate.getClientInfo(arg0);
     }
 
     @Override
     public java.util.Properties getClientInfo() throws java.sql.SQLException {
+        checkUsable();
         return delegate.getClientInfo();
     }
 
     @Override
     public int getHoldability() throws java.sql.SQLException {
+        checkUsable();
         return delegate.getHoldability();
     }
 
     @Override
     public java.sql.DatabaseMetaData getMetaData() throws java.sql.SQLException {
+        checkUsable();
         return delegate.getMetaData();
     }
 
     @Override
     public int getNetworkTimeout() throws java.sql.SQLException {
+        checkUsable();
         return delegate.getNetworkTimeout();
     }
 
     @Override
     public java.lang.String getSchema() throws java.sql.SQLException {
+        checkUsable();
         return delegate.getSchema();
     }
 
     @Override
     public int getTransactionIsolation() throws java.sql.SQLException {
+        checkUsable();
         return delegate.getTransactionIsolation();
     }
 
     @Override
     public java.util.Map<java.lang.String, java.lang.Class<?>> getTypeMap() throws java.sql.SQLException {
+        checkUsable();
         return delegate.getTypeMap();
     }
 
     @Override
     public java.sql.SQLWarning getWarnings() throws java.sql.SQLException {
+        checkUsable();
         return delegate.getWarnings();
     }
 
@@ -145,6 +172,7 @@ abstract class ForwardingConnection implements java.sql.Connection {
 
     @Override
     public boolean isReadOnly() throws java.sql.SQLException {
+        checkUsable();
         return delegate.isReadOnly();
     }
 
@@ -155,156 +183,187 @@ abstract class ForwardingConnection implements java.sql.Connection {
 
     @Override
     public boolean isWrapperFor(java.lang.Class<?> iface) throws java.sql.SQLException {
+        checkUsable();
         return delegate.isWrapperFor(iface);
     }
 
     @Override
     public java.lang.String nativeSQL(java.lang.String arg0) throws java.sql.SQLException {
+        checkUsable();
         return delegate.nativeSQL(arg0);
     }
 
     @Override
     public java.sql.CallableStatement prepareCall(java.lang.String arg0) throws java.sql.SQLException {
+        checkUsable();
         return new BoundCallableStatement((BoundConnection) this, delegate.prepareCall(arg0));
     }
 
     @Override
     public java.sql.CallableStatement prepareCall(java.lang.String arg0, int arg1, int arg2) throws java.sql.SQLException {
+        checkUsable();
         return new BoundCallableStatement((BoundConnection) this, delegate.prepareCall(arg0, arg1, arg2));
     }
 
     @Override
     public java.sql.CallableStatement prepareCall(java.lang.String arg0, int arg1, int arg2, int arg3) throws java.sql.SQLException {
+        checkUsable();
         return new BoundCallableStatement((BoundConnection) this, delegate.prepareCall(arg0, arg1, arg2, arg3));
     }
 
     @Override
     public java.sql.PreparedStatement prepareStatement(java.lang.String arg0) throws java.sql.SQLException {
+        checkUsable();
         return new BoundPreparedStatement((BoundConnection) this, delegate.prepareStatement(arg0));
     }
 
     @Override
     public java.sql.PreparedStatement prepareStatement(java.lang.String arg0, int arg1) throws java.sql.SQLException {
+        checkUsable();
         return new BoundPreparedStatement((BoundConnection) this, delegate.prepareStatement(arg0, arg1));
     }
 
     @Override
     public java.sql.PreparedStatement prepareStatement(java.lang.String arg0, int arg1, int arg2) throws java.sql.SQLException {
+        checkUsable();
         return new BoundPreparedStatement((BoundConnection) this, delegate.prepareStatement(arg0, arg1, arg2));
     }
 
     @Override
     public java.sql.PreparedStatement prepareStatement(java.lang.String arg0, int arg1, int arg2, int arg3) throws java.sql.SQLException {
+        checkUsable();
         return new BoundPreparedStatement((BoundConnection) this, delegate.prepareStatement(arg0, arg1, arg2, arg3));
     }
 
     @Override
     public java.sql.PreparedStatement prepareStatement(java.lang.String arg0, int[] arg1) throws java.sql.SQLException {
+        checkUsable();
         return new BoundPreparedStatement((BoundConnection) this, delegate.prepareStatement(arg0, arg1));
     }
 
     @Override
     public java.sql.PreparedStatement prepareStatement(java.lang.String arg0, java.lang.String[] arg1) throws java.sql.SQLException {
+        checkUsable();
         return new BoundPreparedStatement((BoundConnection) this, delegate.prepareStatement(arg0, arg1));
     }
 
     @Override
     public void releaseSavepoint(java.sql.Savepoint arg0) throws java.sql.SQLException {
+        checkUsable();
         delegate.releaseSavepoint(arg0);
     }
 
     @Override
     public void rollback() throws java.sql.SQLException {
+        checkUsable();
         delegate.rollback();
     }
 
     @Override
     public void rollback(java.sql.Savepoint arg0) throws java.sql.SQLException {
+        checkUsable();
         delegate.rollback(arg0);
     }
 
     @Override
     public void setAutoCommit(boolean arg0) throws java.sql.SQLException {
+        checkUsable();
         delegate.setAutoCommit(arg0);
     }
 
     @Override
     public void setCatalog(java.lang.String arg0) throws java.sql.SQLException {
+        checkUsable();
         delegate.setCatalog(arg0);
     }
 
     @Override
     public void setClientInfo(java.lang.String arg0, java.lang.String arg1) throws java.sql.SQLClientInfoException {
+        checkUsable();
         delegate.setClientInfo(arg0, arg1);
     }
 
     @Override
     public void setClientInfo(java.util.Properties arg0) throws java.sql.SQLClientInfoException {
+        checkUsable();
         delegate.setClientInfo(arg0);
     }
 
     @Override
     public void setHoldability(int arg0) throws java.sql.SQLException {
+        checkUsable();
         delegate.setHoldability(arg0);
     }
 
     @Override
     public void setNetworkTimeout(java.util.concurrent.Executor arg0, int arg1) throws java.sql.SQLException {
+        checkUsable();
         delegate.setNetworkTimeout(arg0, arg1);
     }
 
     @Override
     public void setReadOnly(boolean arg0) throws java.sql.SQLException {
+        checkUsable();
         delegate.setReadOnly(arg0);
     }
 
     @Override
     public java.sql.Savepoint setSavepoint() throws java.sql.SQLException {
+        checkUsable();
         return delegate.setSavepoint();
     }
 
     @Override
     public java.sql.Savepoint setSavepoint(java.lang.String arg0) throws java.sql.SQLException {
+        checkUsable();
         return delegate.setSavepoint(arg0);
     }
 
     @Override
     public void setSchema(java.lang.String arg0) throws java.sql.SQLException {
+        checkUsable();
         delegate.setSchema(arg0);
     }
 
     @Override
     public void setShardingKey(java.sql.ShardingKey arg0) throws java.sql.SQLException {
+        checkUsable();
         delegate.setShardingKey(arg0);
     }
 
     @Override
     public void setShardingKey(java.sql.ShardingKey arg0, java.sql.ShardingKey arg1) throws java.sql.SQLException {
+        checkUsable();
         delegate.setShardingKey(arg0, arg1);
     }
 
     @Override
     public boolean setShardingKeyIfValid(java.sql.ShardingKey arg0, int arg1) throws java.sql.SQLException {
+        checkUsable();
         return delegate.setShardingKeyIfValid(arg0, arg1);
     }
 
     @Override
     public boolean setShardingKeyIfValid(java.sql.ShardingKey arg0, java.sql.ShardingKey arg1, int arg2) throws java.sql.SQLException {
+        checkUsable();
         return delegate.setShardingKeyIfValid(arg0, arg1, arg2);
     }
 
     @Override
     public void setTransactionIsolation(int arg0) throws java.sql.SQLException {
+        checkUsable();
         delegate.setTransactionIsolation(arg0);
     }
 
     @Override
     public void setTypeMap(java.util.Map<java.lang.String, java.lang.Class<?>> arg0) throws java.sql.SQLException {
+        checkUsable();
         delegate.setTypeMap(arg0);
     }
 
     @Override
     public <T> T unwrap(java.lang.Class<T> iface) throws java.sql.SQLException {
+        checkUsable();
         return delegate.unwrap(iface);
     }
 }
