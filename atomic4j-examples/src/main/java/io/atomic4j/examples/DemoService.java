@@ -58,6 +58,11 @@ public final class DemoService implements AutoCloseable {
         if (config.password() != null) {
             builder.password(config.password());
         }
+        if (config.jdbcUrl().startsWith("jdbc:sqlite:") && !config.jdbcUrl().contains("transaction_mode")) {
+            // Writing blocks take SQLite's lock at BEGIN, so they wait (busy_timeout) instead of
+            // failing with SQLITE_BUSY half-way; atomic4j does this itself for jdbc:sqlite: URLs.
+            builder.property("transaction_mode", "IMMEDIATE");
+        }
         Database db = builder.build();
         try {
             Jdbi jdbi = Jdbi.create(db.dataSource());
