@@ -27,6 +27,7 @@ class DemoServiceTest {
     private final HttpClient client = HttpClient.newHttpClient();
     private DemoService service;
     private DataSource plain;
+    private DemoConfig config;
 
     @AfterEach
     void stop() {
@@ -204,11 +205,11 @@ class DemoServiceTest {
     @ParameterizedTest
     @EnumSource(value = TestDatabase.class, names = "SQLITE")
     void restartKeepsTheDataAndSeedsOnlyOnce(TestDatabase kind) throws Exception {
-        String url = start(kind);
+        start(kind);
         post("/procedure-lists/1/enrollments", "{\"user\": \"alice\"}");
         service.close();
 
-        service = DemoService.start(new DemoConfig(url, null, null, 0));
+        service = DemoService.start(config);
 
         assertThat(get("/procedure-lists").json).hasSize(2);
         assertThat(count("procedures")).isEqualTo(7);
@@ -220,11 +221,11 @@ class DemoServiceTest {
     private record Reply(int status, JsonNode json) {
     }
 
-    private String start(TestDatabase kind) throws Exception {
+    private void start(TestDatabase kind) throws Exception {
         String url = kind.newDatabaseUrl("demo");
         plain = kind.newPlainDataSource(url);
-        service = DemoService.start(new DemoConfig(url, null, null, 0));
-        return url;
+        config = new DemoConfig(url, kind.user(), kind.password(), 0);
+        service = DemoService.start(config);
     }
 
     private Reply post(String path, String body) throws IOException, InterruptedException {

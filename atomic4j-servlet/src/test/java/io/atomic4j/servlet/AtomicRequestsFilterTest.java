@@ -436,6 +436,8 @@ class AtomicRequestsFilterTest {
         DataSource plain = kind.newPlainDataSource(url);
         Database database = Database.builder(url)
                 .alias(alias)
+                .user(kind.user())
+                .password(kind.password())
                 .atomicRequests(atomicRequests)
                 .build();
         toClose.add(database);
