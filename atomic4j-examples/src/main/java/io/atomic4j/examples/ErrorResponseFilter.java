@@ -56,7 +56,8 @@ final class ErrorResponseFilter implements Filter {
                     + "rolled back, so nothing it wrote is stored, and its onCommit hooks did not run.");
             body.put("outcome", "rolled back");
             body.put("error", fault.getMessage());
-            log.warn("{} {}: {}; rolled back", request.getMethod(), request.getRequestURI(), fault.getMessage());
+            log.warn("{} {}: {}; rolled back, and the pool discarded the connection", request.getMethod(),
+                    request.getRequestURI(), fault.getMessage());
         } else if (error instanceof CommitOutcomeUnknownException) {
             status = 500;
             body.put("message", "The connection was lost during COMMIT: the request's writes may or may not be stored. "
