@@ -1,6 +1,7 @@
 package io.atomic4j.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -389,6 +390,20 @@ class AtomicRequestsFilterTest {
                         response.getWriter().print(first.inAtomicBlock() + "," + second.inAtomicBlock())));
 
         assertThat(server.get("check").body()).isEqualTo("false,true");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = "SQLITE")
+    void builderRefusesAnUnknownAliasAndANegativeThreshold(TestDatabase kind) throws Exception {
+        Database db = open(kind, "default", true);
+        AtomicRequestsFilter.Builder builder = AtomicRequestsFilter.builder(Databases.of(db));
+
+        assertThatThrownBy(() -> builder.aliases("default", "reports"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("No database 'reports'. Known aliases: default.");
+        assertThatThrownBy(() -> builder.slowRequestWarning(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("zero or more");
     }
 
     /**
