@@ -162,4 +162,28 @@ class BrokenTransactionTest extends DatabaseTestBase {
         db.atomic(() -> insert(6));
         assertThat(ids()).containsExactly(5, 6);
     }
+
+    /**
+     * Django's test_failure_on_exit_transaction: a savepoint that cannot be released breaks the
+     * enclosing block. Not on H2, which releases an unknown savepoint without complaint.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = "H2", mode = EnumSource.Mode.EXCLUDE)
+    void failedReleaseOnExitRaisesAndTheOuterBlockRollsBack(TestDatabase database) throws SQLException {
+        use(database);
+        assertThatThrownBy(() -> db.atomic(() -> {
+            insert(1);
+            assertThatThrownBy(() -> db.atomic(() -> {
+                insert(2);
+                try (java.sql.Connection connection = db.connection();
+                     java.sql.Statement statement = connection.createStatement()) {
+                    statement.execute("RELEASE SAVEPOINT a4j_sp1");   // pull the block's savepoint from under it
+                }
+            })).isInstanceOf(DatabaseException.class).hasMessageContaining("release savepoint a4j_sp1")
+                    .hasMessageContaining("'default'");
+            assertThat(db.getRollback()).isTrue();
+            assertThatThrownBy(() -> insert(3)).isInstanceOf(TransactionManagementException.class);
+        })).isInstanceOf(TransactionManagementException.class);
+        assertThat(ids()).isEmpty();
+    }
 }

@@ -437,9 +437,12 @@ public final class AtomicBlocks {
                 Backend.Session session = state.session;
                 state.session = null;
                 state.dirty = false;
-                state.hooks.splitFrom(0);
                 state.truncateManual(0);
                 session.close();
+                Throwable hookFailure = runRollbackHooks(state.hooks.splitFrom(0), null);
+                if (hookFailure != null) {
+                    error.addSuppressed(hookFailure);   // the caller rethrows error
+                }
             }
         }
     }
