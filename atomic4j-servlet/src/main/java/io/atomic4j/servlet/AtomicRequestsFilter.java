@@ -209,11 +209,8 @@ public final class AtomicRequestsFilter implements Filter {
             return new Database[0];
         }
         for (String alias : optOut.aliases) {
-            try {
-                databases.get(alias);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("@NonAtomicRequests on " + servletClass.getName() + " names "
-                        + e.getMessage(), e);
+            if (!isKnown(alias)) {
+                throw Messages.unknownOptOut(servletClass, alias, databases);
             }
         }
         List<Database> kept = new ArrayList<>(atomicDatabases.length);
@@ -223,6 +220,15 @@ public final class AtomicRequestsFilter implements Filter {
             }
         }
         return kept.toArray(new Database[0]);
+    }
+
+    private boolean isKnown(String alias) {
+        for (Database database : databases.all()) {
+            if (database.alias().equals(alias)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Class<?> servletClass(HttpServletRequest request, String servletName) {

@@ -1,6 +1,8 @@
 package io.atomic4j.servlet;
 
 import io.atomic4j.Database;
+import io.atomic4j.Databases;
+import java.util.StringJoiner;
 
 /** Every user-facing text of this module, once each. */
 final class Messages {
@@ -13,6 +15,16 @@ final class Messages {
                 + "transaction on " + aliases(wrapping) + " (AtomicRequestsFilter), which ends when the servlet "
                 + "returns, before any async work would run. Annotate the servlet with @NonAtomicRequests and "
                 + "open db.atomic(...) blocks inside the async task instead.");
+    }
+
+    /** A typo in {@code @NonAtomicRequests} must not leave the servlet silently inside a transaction. */
+    static IllegalStateException unknownOptOut(Class<?> servletClass, String alias, Databases databases) {
+        StringJoiner known = new StringJoiner(", ");
+        for (Database database : databases.all()) {
+            known.add(database.alias());
+        }
+        return new IllegalStateException("@NonAtomicRequests on " + servletClass.getName() + " names '" + alias
+                + "', which is no database. Known aliases: " + known + ".");
     }
 
     /** "database 'default'" or "databases 'default', 'reports'". */

@@ -13,6 +13,8 @@ import io.atomic4j.TransactionManagementException;
 import io.atomic4j.testing.TestDatabase;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -435,6 +437,46 @@ class AtomicRequestsFilterTest {
         assertThat(events).containsExactly("default committed");
         assertThat(items(first)).containsExactly("a");
         assertThat(count(second, "child")).isZero();
+    }
+
+    /**
+     * The documented limit: a response larger than the container's buffer is sent before the
+     * commit, so a commit failure reaches the client as a 200 whose body breaks off.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"SQLITE", "POSTGRES"})
+    void responseSentBeforeTheCommitCannotReportACommitFailure(TestDatabase kind) throws Exception {
+        Database db = open(kind, "default", true);
+        execute(db, "CREATE TABLE parent (id INTEGER PRIMARY KEY)",
+                "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL "
+                        + "REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)");
+        byte[] body = new byte[256 * 1024];
+        HttpTestServer server = start(new AtomicRequestsFilter(Databases.of(db)),
+                "/big", new Endpoint((request, response) -> {
+                    insert(db, "a");
+                    try (Connection connection = db.connection();
+                         Statement statement = connection.createStatement()) {
+                        statement.executeUpdate("INSERT INTO child (id, parent_id) VALUES (1, 42)");
+                    }
+                    response.getOutputStream().write(body);   // overflows the buffer: the response is committed
+                }));
+
+        HttpResponse<InputStream> response = server.getStreaming("big");
+        int received = 0;
+        boolean broken = false;
+        try (InputStream in = response.body()) {
+            byte[] chunk = new byte[8192];
+            for (int read; (read = in.read(chunk)) >= 0; ) {
+                received += read;
+            }
+        } catch (IOException e) {
+            broken = true;
+        }
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(broken || received < body.length).as("the body breaks off").isTrue();
+        assertThat(server.lastError()).isNotNull();
+        assertThat(items(db)).isEmpty();
     }
 
     // ---------------------------------------------------------------- helpers
