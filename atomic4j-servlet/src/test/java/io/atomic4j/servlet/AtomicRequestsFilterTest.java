@@ -26,6 +26,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -310,6 +313,34 @@ class AtomicRequestsFilterTest {
                 .hasMessageContaining("'reprots'")
                 .hasMessageContaining("Known aliases: default");
         assertThat(items(db)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void concurrentRequestsEachHaveTheirOwnTransaction(TestDatabase kind) throws Exception {
+        Database db = open(kind, "default", true);
+        int requests = 8;
+        CyclicBarrier allInside = new CyclicBarrier(requests);
+        HttpTestServer server = start(new AtomicRequestsFilter(Databases.of(db)),
+                "/work", new Endpoint((request, response) -> {
+                    int number = Integer.parseInt(request.getParameter("n"));
+                    // Every request is inside its block before any of them writes.
+                    allInside.await(30, TimeUnit.SECONDS);
+                    insert(db, "r" + number);
+                    if (number % 2 == 1) {
+                        throw new IllegalStateException("odd request " + number + " fails");
+                    }
+                }));
+
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        for (int n = 0; n < requests; n++) {
+            responses.add(server.getAsync("work?n=" + n));
+        }
+
+        for (int n = 0; n < requests; n++) {
+            assertThat(responses.get(n).get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(n % 2 == 0 ? 200 : 500);
+        }
+        assertThat(items(db)).containsExactly("r0", "r2", "r4", "r6");
     }
 
     // ---------------------------------------------------------------- several databases
