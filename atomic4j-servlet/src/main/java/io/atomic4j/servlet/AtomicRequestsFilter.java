@@ -177,10 +177,7 @@ public final class AtomicRequestsFilter implements Filter {
 
     private void warnIfSlow(HttpServletRequest request, Database[] wrapping, long elapsedNanos) {
         if (elapsedNanos > slowRequestNanos) {
-            log.warn("{} {} held its transaction on {} for {} ms (warning threshold {} ms). Long "
-                            + "transactions hold locks and pool connections; consider @NonAtomicRequests "
-                            + "and shorter db.atomic(...) blocks for this servlet.",
-                    request.getMethod(), request.getRequestURI(), Messages.aliases(wrapping),
+            log.warn(Messages.SLOW_REQUEST, request.getMethod(), request.getRequestURI(), Messages.aliases(wrapping),
                     TimeUnit.NANOSECONDS.toMillis(elapsedNanos), TimeUnit.NANOSECONDS.toMillis(slowRequestNanos));
         }
     }

@@ -6,6 +6,11 @@ import java.util.StringJoiner;
 
 /** Every user-facing text of this module, once each. */
 final class Messages {
+    /** The slow-request warning: method, URI, aliases, milliseconds held, threshold in milliseconds. */
+    static final String SLOW_REQUEST = "{} {} held its transaction on {} for {} ms (warning threshold {} ms). Long "
+            + "transactions hold locks and pool connections; consider @NonAtomicRequests and shorter "
+            + "db.atomic(...) blocks for this servlet.";
+
     private Messages() {
     }
 
