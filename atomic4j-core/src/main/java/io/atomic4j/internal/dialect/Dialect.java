@@ -37,6 +37,21 @@ public abstract class Dialect {
         return isolation.jdbcLevel();
     }
 
+    /** Makes the transaction about to start read-only (JDBC's setReadOnly; drivers that ignore it need SQL). */
+    public void beginReadOnly(Connection connection) throws SQLException {
+        connection.setReadOnly(true);
+    }
+
+    /** Undoes {@link #beginReadOnly} before the connection goes back to the pool. */
+    public void endReadOnly(Connection connection) throws SQLException {
+        connection.setReadOnly(false);
+    }
+
+    /** True where read-only must be undone before COMMIT/ROLLBACK (sqlite-jdbc begins the next transaction inside them). */
+    public boolean endsReadOnlyBeforeCommit() {
+        return false;
+    }
+
     /** Above this many savepoints in one transaction a WARN is logged once; 0 for never. */
     public int savepointWarningThreshold() {
         return 0;

@@ -1,9 +1,28 @@
 package io.atomic4j.internal.dialect;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
 /** MariaDB and MySQL (mariadb-java-client, Connector/J). */
 public final class MariaDbDialect extends Dialect {
     @Override
     public String name() {
         return "MariaDB";
+    }
+
+    /**
+     * mariadb-java-client 3.x keeps setReadOnly for replication routing only; SET TRANSACTION
+     * applies to the next transaction alone, so nothing needs undoing.
+     */
+    @Override
+    public void beginReadOnly(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET TRANSACTION READ ONLY");
+        }
+    }
+
+    @Override
+    public void endReadOnly(Connection connection) {
     }
 }

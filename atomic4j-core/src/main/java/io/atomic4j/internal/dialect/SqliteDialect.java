@@ -1,6 +1,9 @@
 package io.atomic4j.internal.dialect;
 
 import io.atomic4j.Isolation;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * SQLite (xerial sqlite-jdbc). Transactions start as BEGIN IMMEDIATE when atomic4j opens the
@@ -16,5 +19,28 @@ public final class SqliteDialect extends Dialect {
     @Override
     public int isolationLevel(Isolation isolation) {
         return Dialects.sqliteLevel(isolation);
+    }
+
+    /** sqlite-jdbc cannot change read-only on an open connection; query_only refuses writes the same way. */
+    @Override
+    public void beginReadOnly(Connection connection) throws SQLException {
+        queryOnly(connection, true);
+    }
+
+    @Override
+    public void endReadOnly(Connection connection) throws SQLException {
+        queryOnly(connection, false);
+    }
+
+    /** sqlite-jdbc's commit() and rollback() run BEGIN IMMEDIATE for the next transaction, which query_only refuses. */
+    @Override
+    public boolean endsReadOnlyBeforeCommit() {
+        return true;
+    }
+
+    private static void queryOnly(Connection connection, boolean on) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA query_only = " + (on ? "1" : "0"));
+        }
     }
 }

@@ -437,9 +437,12 @@ public final class AtomicBlocks {
                 Backend.Session session = state.session;
                 state.session = null;
                 state.dirty = false;
-                state.hooks.splitFrom(0);
                 state.truncateManual(0);
                 session.close();
+                Throwable hookFailure = runRollbackHooks(state.hooks.splitFrom(0), null);
+                if (hookFailure != null) {
+                    error.addSuppressed(hookFailure);   // the caller rethrows error
+                }
             }
         }
     }
@@ -727,10 +730,12 @@ public final class AtomicBlocks {
         if (state.inAtomicBlock) {
             throw Messages.forbiddenInBlock(alias, "commit()");
         }
-        if (state.autocommit || state.session == null) {
+        if (state.autocommit) {
             return;
         }
-        state.session.commit();
+        if (state.session != null) {
+            state.session.commit();
+        }
         state.dirty = false;
         state.truncateManual(0);
         // Departure from Django (which waits for setAutoCommit(true)): hooks run right after the commit.
@@ -746,12 +751,12 @@ public final class AtomicBlocks {
         if (state.inAtomicBlock) {
             throw Messages.forbiddenInBlock(alias, "rollback()");
         }
-        if (state.autocommit || state.session == null) {
+        if (state.autocommit) {
             return;
         }
         Throwable failure = null;
         try {
-            if (!state.session.isBroken()) {
+            if (state.session != null && !state.session.isBroken()) {
                 state.session.rollback();
             }
         } finally {

@@ -13,6 +13,9 @@ final class HookQueue {
     static final byte ON_COMMIT_ROBUST = 2;
     static final byte ON_ROLLBACK = 3;
 
+    /** Returned by {@link #splitFrom} when nothing is past the mark, so a transaction without hooks allocates nothing. */
+    private static final HookQueue EMPTY = new HookQueue();
+
     private Runnable[] callbacks = new Runnable[4];
     private byte[] kinds = new byte[4];
     private int size;
@@ -41,6 +44,9 @@ final class HookQueue {
 
     /** Moves the entries past {@code mark} into a new queue (for running them) and truncates this one. */
     HookQueue splitFrom(int mark) {
+        if (mark >= size) {
+            return EMPTY;
+        }
         HookQueue tail = new HookQueue();
         for (int i = mark; i < size; i++) {
             tail.add(callbacks[i], kinds[i]);

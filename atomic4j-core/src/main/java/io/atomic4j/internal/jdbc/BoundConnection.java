@@ -26,11 +26,16 @@ final class BoundConnection extends ForwardingConnection {
 
     // ------------------------------------------------------------------ called by the statement wrappers
 
-    /** Runs before every statement: refuses a connection whose transaction has ended, then the engine's check. */
-    void beforeStatement() {
+    @Override
+    void checkUsable() {
         if (state.session() != session) {
             throw Messages.connectionAfterBlock(blocks.alias());
         }
+    }
+
+    /** Runs before every statement: refuses a connection whose transaction has ended, then the engine's check. */
+    void beforeStatement() {
+        checkUsable();
         blocks.beforeStatement(state);
     }
 

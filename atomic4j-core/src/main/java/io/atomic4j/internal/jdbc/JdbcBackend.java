@@ -67,10 +67,6 @@ public final class JdbcBackend implements Backend {
         int previousIsolation = -1;
         boolean readOnlySet = false;
         try {
-            if (readOnly) {
-                connection.setReadOnly(true);
-                readOnlySet = true;
-            }
             if (isolation != null) {
                 int level = dialect.isolationLevel(isolation);
                 int current = connection.getTransactionIsolation();
@@ -80,6 +76,12 @@ public final class JdbcBackend implements Backend {
                 }
             }
             connection.setAutoCommit(false);
+            // After autocommit is off: sqlite-jdbc has already run BEGIN IMMEDIATE, which query_only would refuse;
+            // the others have not started the transaction yet (it starts with the first statement).
+            if (readOnly) {
+                dialect.beginReadOnly(connection);
+                readOnlySet = true;
+            }
         } catch (SQLException e) {
             JdbcSession failed = new JdbcSession(this, dialect, connection, previousIsolation, readOnlySet);
             if (dialect.isConnectionLost(e)) {

@@ -19,8 +19,8 @@ final class JdbcSession implements Backend.Session {
     final Connection connection;
     /** Isolation level to restore on close, or -1 when it was not changed. */
     private final int previousIsolation;
-    /** Whether read-only was switched on for this transaction and must be switched off. */
-    private final boolean readOnlySet;
+    /** Whether read-only was switched on for this transaction and must still be switched off. */
+    private boolean readOnlySet;
     /** The wrapper handed to user code; one per session, created on first use. */
     private BoundConnection bound;
     private boolean broken;
@@ -76,6 +76,7 @@ final class JdbcSession implements Backend.Session {
     public void commit() {
         Object token = null;
         try {
+            endReadOnlyIfDue();
             token = dialect.beforeCommit(connection);
             connection.commit();
         } catch (SQLException e) {
@@ -108,9 +109,17 @@ final class JdbcSession implements Backend.Session {
     @Override
     public void rollback() {
         try {
+            endReadOnlyIfDue();
             connection.rollback();
         } catch (SQLException e) {
             throw failure("roll back", e);
+        }
+    }
+
+    private void endReadOnlyIfDue() throws SQLException {
+        if (readOnlySet && dialect.endsReadOnlyBeforeCommit()) {
+            readOnlySet = false;
+            dialect.endReadOnly(connection);
         }
     }
 
@@ -138,7 +147,7 @@ final class JdbcSession implements Backend.Session {
                 // Restored explicitly for every driver: sqlite-jdbc would otherwise open the next transaction at once.
                 connection.setAutoCommit(true);
                 if (readOnlySet) {
-                    connection.setReadOnly(false);
+                    dialect.endReadOnly(connection);
                 }
                 if (previousIsolation >= 0) {
                     connection.setTransactionIsolation(previousIsolation);

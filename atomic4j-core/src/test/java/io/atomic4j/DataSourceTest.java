@@ -1,0 +1,162 @@
+package io.atomic4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.atomic4j.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The transaction-aware DataSource: the thread's bound connection inside a block, a plain pooled one outside. */
+class DataSourceTest extends DatabaseTestBase {
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void insideABlockEveryGetConnectionIsTheSameBoundConnection(TestDatabase database) throws SQLException {
+        use(database);
+        db.atomic(() -> {
+            try (Connection first = db.dataSource().getConnection(); Connection second = db.connection()) {
+                assertThat(first).isSameAs(second);
+                assertThat(first.getAutoCommit()).isFalse();
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void closingTheBoundConnectionLeavesTheTransactionOpen(TestDatabase database) throws SQLException {
+        use(database);
+        db.atomic(() -> {
+            Connection connection = db.connection();
+            connection.close();
+            insert(1);
+            assertThat(connection.isClosed()).isFalse();
+        });
+        assertThat(committedIds()).containsExactly(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void transactionControlOnTheBoundConnectionIsRefused(TestDatabase database) throws SQLException {
+        use(database);
+        db.atomic(() -> {
+            try (Connection connection = db.connection()) {
+                assertThatThrownBy(connection::commit).isInstanceOf(TransactionManagementException.class)
+                        .hasMessageContaining("Connection.commit() is not allowed inside an atomic block");
+                assertThatThrownBy(connection::rollback).isInstanceOf(TransactionManagementException.class);
+                assertThatThrownBy(() -> connection.setAutoCommit(true)).isInstanceOf(TransactionManagementException.class);
+                connection.setAutoCommit(false);   // already so: allowed, as JDBI and jOOQ ask for it
+                insert(1);
+            }
+        });
+        assertThat(committedIds()).containsExactly(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void outsideABlockConnectionsArePlainPooledAutocommitConnections(TestDatabase database) throws SQLException {
+        use(database);
+        try (Connection connection = db.connection()) {
+            assertThat(connection.getAutoCommit()).isTrue();
+            try (Statement statement = connection.createStatement()) {
+                statement.executeUpdate("INSERT INTO item (id, name) VALUES (1, 'a')");
+            }
+        }
+        assertThat(committedIds()).containsExactly(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void connectionKeptAfterItsBlockEndedIsRefused(TestDatabase database) throws SQLException {
+        use(database);
+        Connection[] kept = new Connection[1];
+        db.atomic(() -> kept[0] = db.connection());
+        assertThatThrownBy(() -> {
+            try (PreparedStatement statement = kept[0].prepareStatement("INSERT INTO item (id, name) VALUES (1, 'a')")) {
+                statement.executeUpdate();
+            }
+        }).isInstanceOf(TransactionManagementException.class).hasMessageContaining("used after that block ended");
+        assertThat(committedIds()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void batchesTakePartInTheBlock(TestDatabase database) throws SQLException {
+        use(database);
+        assertThatThrownBy(() -> db.atomic(() -> {
+            try (Connection connection = db.connection();
+                 PreparedStatement statement = connection.prepareStatement("INSERT INTO item (id, name) VALUES (?, ?)")) {
+                for (int id = 1; id <= 10; id++) {
+                    statement.setInt(1, id);
+                    statement.setString(2, "item " + id);
+                    statement.addBatch();
+                }
+                statement.executeBatch();
+            }
+            assertThat(ids()).hasSize(10);
+            throw new IllegalStateException("fail");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(committedIds()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void jdbiTakesPartInNestedBlocksWithoutKnowingAboutThem(TestDatabase database) throws SQLException {
+        use(database);
+        Jdbi jdbi = Jdbi.create(db.dataSource());
+        db.atomic(() -> {
+            jdbi.useHandle(handle -> handle.execute("INSERT INTO item (id, name) VALUES (1, 'outer')"));
+            assertThatThrownBy(() -> db.atomic(() -> {
+                jdbi.useHandle(handle -> handle.execute("INSERT INTO item (id, name) VALUES (2, 'inner')"));
+                throw new IllegalStateException("inner fails");
+            })).isInstanceOf(IllegalStateException.class);
+            db.atomic(() -> jdbi.useHandle(handle -> handle.execute("INSERT INTO item (id, name) VALUES (3, 'kept')")));
+            int count = jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM item").mapTo(Integer.class).one());
+            assertThat(count).isEqualTo(2);
+        });
+        assertThat(committedIds()).containsExactly(1, 3);
+        String name = jdbi.withHandle(handle -> handle.createQuery("SELECT name FROM item WHERE id = 3")
+                .mapTo(String.class).one());
+        assertThat(name).isEqualTo("kept");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void jdbiFailureInsideABlockRollsBackEverything(TestDatabase database) throws SQLException {
+        use(database);
+        Jdbi jdbi = Jdbi.create(db.dataSource());
+        assertThatThrownBy(() -> db.atomic(() -> {
+            jdbi.useHandle(handle -> handle.execute("INSERT INTO item (id, name) VALUES (1, 'a')"));
+            jdbi.useHandle(handle -> handle.execute("INSERT INTO item (id, name) VALUES (1, 'duplicate')"));
+        })).isInstanceOf(RuntimeException.class);
+        assertThat(committedIds()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void wrapUsesAPoolTheUserConfigured(TestDatabase database) throws SQLException {
+        use(database);
+        try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource()) {
+            pool.setJdbcUrl(database.jdbcUrl());
+            pool.setUsername(database.user());
+            pool.setPassword(database.password());
+            pool.setMaximumPoolSize(2);
+            Database wrapped = Database.wrap("wrapped", pool);
+            assertThat(wrapped.alias()).isEqualTo("wrapped");
+            assertThatThrownBy(() -> wrapped.atomic(() -> {
+                insert(wrapped, 1);
+                throw new IllegalStateException("fail");
+            })).isInstanceOf(IllegalStateException.class);
+            wrapped.atomic(() -> insert(wrapped, 2));
+            wrapped.close();
+            assertThat(pool.isClosed()).as("wrap() never closes the user's pool").isFalse();
+            assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+        }
+        assertThat(committedIds()).containsExactly(2);
+    }
+}

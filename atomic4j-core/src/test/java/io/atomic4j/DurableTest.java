@@ -1,0 +1,82 @@
+package io.atomic4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.atomic4j.testing.TestDatabase;
+import java.sql.SQLException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Django's DurableTests, and the options that only the outermost block can take. */
+class DurableTest extends DatabaseTestBase {
+    static final AtomicOptions DURABLE = AtomicOptions.defaults().durable(true);
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void durableBlockCommits(TestDatabase database) throws SQLException {
+        use(database);
+        db.atomic(DURABLE, () -> insert(1));
+        assertThat(committedIds()).containsExactly(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void durableOuterWithANormalInnerBlockWorks(TestDatabase database) throws SQLException {
+        use(database);
+        db.atomic(DURABLE, () -> db.atomic(() -> insert(1)));
+        assertThat(committedIds()).containsExactly(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void durableInsideAnotherBlockIsRefusedBeforeAnyWork(TestDatabase database) throws SQLException {
+        use(database);
+        db.atomic(() -> {
+            insert(1);
+            assertThatThrownBy(() -> db.atomic(DURABLE, () -> insert(2)))
+                    .isInstanceOf(TransactionManagementException.class)
+                    .hasMessageContaining("A durable atomic block cannot be nested within another atomic block");
+            assertThatThrownBy(() -> db.atomic(DURABLE, () -> db.atomic(DURABLE, () -> insert(3))))
+                    .isInstanceOf(TransactionManagementException.class);
+        });
+        assertThat(committedIds()).containsExactly(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void sequenceOfDurableBlocksCommitsEach(TestDatabase database) throws SQLException {
+        use(database);
+        db.atomic(DURABLE, () -> insert(1));
+        db.atomic(DURABLE, () -> insert(2));
+        assertThat(committedIds()).containsExactly(1, 2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void isolationReadOnlyAndRetryAreRefusedOnNestedBlocks(TestDatabase database) throws SQLException {
+        use(database);
+        db.atomic(() -> {
+            assertThatThrownBy(() -> db.atomic(AtomicOptions.defaults().isolation(Isolation.SERIALIZABLE), () -> { }))
+                    .isInstanceOf(TransactionManagementException.class).hasMessageContaining("outermost");
+            assertThatThrownBy(() -> db.atomic(AtomicOptions.defaults().readOnly(true), () -> { }))
+                    .isInstanceOf(TransactionManagementException.class).hasMessageContaining("outermost");
+            assertThatThrownBy(() -> db.atomic(AtomicOptions.defaults().retry(RetryPolicy.transientErrors(3)), () -> { }))
+                    .isInstanceOf(TransactionManagementException.class).hasMessageContaining("outermost");
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void outermostBlockHonoursIsolationAndReadOnly(TestDatabase database) throws SQLException {
+        use(database);
+        db.atomic(AtomicOptions.defaults().isolation(Isolation.SERIALIZABLE), () -> insert(1));
+        if (database != TestDatabase.H2) {   // H2 has no read-only transactions: readOnly(true) is a hint there
+            assertThatThrownBy(() -> db.atomic(AtomicOptions.defaults().readOnly(true), () -> insert(2)))
+                    .isInstanceOf(SQLException.class);
+        }
+        db.atomic(AtomicOptions.defaults().readOnly(true), () -> assertThat(ids()).containsExactly(1));
+        insert(3);
+        assertThat(committedIds()).containsExactly(1, 3);
+    }
+}

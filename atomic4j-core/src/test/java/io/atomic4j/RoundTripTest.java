@@ -1,0 +1,166 @@
+package io.atomic4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.atomic4j.testing.TestDatabase;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * What atomic4j sends to the server, recorded by a wrapper around the real pool: lazy
+ * savepoints and connections mean that work which runs no statement costs no round trip.
+ */
+class RoundTripTest {
+    final List<String> sent = Collections.synchronizedList(new ArrayList<>());
+    Database db;
+    com.zaxxer.hikari.HikariDataSource pool;
+
+    Database open(TestDatabase database) throws SQLException {
+        pool = new com.zaxxer.hikari.HikariDataSource();
+        pool.setJdbcUrl(database.jdbcUrl());
+        pool.setUsername(database.user());
+        pool.setPassword(database.password());
+        pool.setMaximumPoolSize(2);
+        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS item");
+            statement.execute("CREATE TABLE item (id INT PRIMARY KEY, name VARCHAR(50))");
+        }
+        db = Database.wrap("counted", recording(pool));
+        return db;
+    }
+
+    @AfterEach
+    void close() {
+        if (db != null) {
+            db.close();
+            pool.close();
+        }
+    }
+
+    /** Records every statement's SQL and every commit/rollback of connections from {@code target}. */
+    DataSource recording(DataSource target) {
+        return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    Object result = invoke(target, method, args);
+                    return result instanceof Connection ? recording((Connection) result) : result;
+                });
+    }
+
+    Connection recording(Connection connection) {
+        return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    String name = method.getName();
+                    if (name.equals("commit") || name.equals("rollback") && args == null) {
+                        sent.add(name.toUpperCase());
+                    }
+                    Object result = invoke(connection, method, args);
+                    if (result instanceof PreparedStatement) {
+                        return recording((Statement) result, PreparedStatement.class, (String) args[0]);
+                    }
+                    if (result instanceof Statement) {
+                        return recording((Statement) result, Statement.class, null);
+                    }
+                    return result;
+                });
+    }
+
+    Statement recording(Statement statement, Class<? extends Statement> type, String preparedSql) {
+        return (Statement) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {type},
+                (proxy, method, args) -> {
+                    if (method.getName().startsWith("execute")) {
+                        sent.add(args != null && args.length > 0 && args[0] instanceof String ? (String) args[0] : preparedSql);
+                    }
+                    return invoke(statement, method, args);
+                });
+    }
+
+    static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    void insert(int id) throws SQLException {
+        DatabaseTestBase.insert(db, id);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void blockWithoutStatementsSendsNothing(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> db.atomic(() -> db.onCommit(() -> { })));
+        assertThat(sent).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void nestedBlockWithoutStatementsTakesNoSavepoint(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> {
+            insert(1);
+            db.atomic(() -> { });
+            db.atomic(() -> db.atomic(() -> { }));
+        });
+        assertThat(sent).containsExactly("INSERT INTO item (id, name) VALUES (?, ?)", "COMMIT");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void nestedBlockSendsWhatHandWrittenJdbcWould(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> {
+            insert(1);
+            db.atomic(() -> insert(2));
+        });
+        assertThat(sent).containsExactly("INSERT INTO item (id, name) VALUES (?, ?)", "SAVEPOINT a4j_sp1",
+                "INSERT INTO item (id, name) VALUES (?, ?)", "RELEASE SAVEPOINT a4j_sp1", "COMMIT");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void savepointIsTakenBeforeTheFirstStatementOfEachPendingBlock(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> db.atomic(() -> db.atomic(AtomicOptions.defaults().savepoint(false), () -> db.atomic(() -> {
+            insert(1);
+            insert(2);
+        }))));
+        assertThat(sent).containsExactly("SAVEPOINT a4j_sp1", "SAVEPOINT a4j_sp2",
+                "INSERT INTO item (id, name) VALUES (?, ?)", "INSERT INTO item (id, name) VALUES (?, ?)",
+                "RELEASE SAVEPOINT a4j_sp2", "RELEASE SAVEPOINT a4j_sp1", "COMMIT");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void rolledBackNestedBlockWithoutStatementsSendsNothing(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> {
+            insert(1);
+            try {
+                db.atomic(() -> {
+                    throw new IllegalStateException("before any statement");
+                });
+            } catch (IllegalStateException expected) {
+                // nothing was sent for the failed block
+            }
+        });
+        assertThat(sent).containsExactly("INSERT INTO item (id, name) VALUES (?, ?)", "COMMIT");
+    }
+}
