@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.atomic4j.AtomicOptions;
 import io.atomic4j.TransactionManagementException;
+import io.atomic4j.testing.TestDatabase;
 import java.util.List;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;

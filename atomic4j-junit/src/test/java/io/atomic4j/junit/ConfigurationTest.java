@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.atomic4j.Database;
 import io.atomic4j.Databases;
+import io.atomic4j.testing.TestDatabase;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;

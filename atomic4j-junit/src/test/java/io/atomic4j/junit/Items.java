@@ -1,6 +1,7 @@
 package io.atomic4j.junit;
 
 import io.atomic4j.Database;
+import io.atomic4j.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -12,6 +12,7 @@ import io.atomic4j.AtomicScope;
 import io.atomic4j.Isolation;
 import io.atomic4j.RetryPolicy;
 import io.atomic4j.TransactionManagementException;
+import io.atomic4j.testing.TestDatabase;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
