@@ -28,10 +28,10 @@ class CommittingModeTest {
     void testsCommitForRealAndTheTablesAreEmptiedAfterEach(TestDatabase kind) {
         try (Items items = Items.create(kind, "committing")) {
             Fixtures.use(items);
-            Kit.assertAllPassed(Kit.run(Commits.class), 4);
+            Kit.assertAllPassed(Kit.run(Commits.class), 5);
             assertThat(items.committedNames()).isEmpty();
             assertThat(items.committedNotes()).isEmpty();
-            assertThat(Fixtures.HOOKS_RUN).hasValue(1);
+            assertThat(Fixtures.HOOKS_RUN).hasValue(2);
         }
     }
 
@@ -79,6 +79,14 @@ class CommittingModeTest {
             db().rollback();
             db().setAutoCommit(true);
             assertThat(committed()).isEmpty();
+        }
+
+        @Test
+        @Order(5)
+        void captureOutsideABlockCollectsNothingAndTheHookRunsAtOnce() {
+            List<Runnable> captured = OnCommitCapture.capture(db(), () -> db().onCommit(Fixtures.HOOKS_RUN::incrementAndGet));
+            assertThat(captured).isEmpty();
+            assertThat(Fixtures.HOOKS_RUN).hasValue(2);
         }
     }
 
