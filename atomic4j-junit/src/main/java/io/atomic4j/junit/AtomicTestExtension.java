@@ -187,6 +187,10 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
 
     // ------------------------------------------------------------------ class level
 
+    /**
+     * Finds the class's mode and databases and, in rolled-back mode, opens the class-level block
+     * on each database (Django: {@code TestCase.setUpClass}). Called by JUnit.
+     */
     @Override
     public void beforeAll(ExtensionContext context) {
         Class<?> testClass = context.getRequiredTestClass();
@@ -218,7 +222,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         store.put(CLASS_KEY, new ClassBlocks(testClass, this, classMode, classTargets, parent, scopes));
     }
 
-    /** Notes whether {@code @BeforeAll} wrote set-up data that tests on other threads could not see. */
+    /** Runs a {@code @BeforeAll} method, then notes whether it ran statements that tests on other threads could not see. Called by JUnit. */
     @Override
     public void interceptBeforeAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
                                          ExtensionContext context) throws Throwable {
@@ -232,6 +236,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         }
     }
 
+    /** Rolls back the class-level blocks, last database first (Django: {@code TestCase.tearDownClass}). Called by JUnit. */
     @Override
     public void afterAll(ExtensionContext context) {
         ClassBlocks blocks = ownClassBlocks(context);
@@ -252,6 +257,10 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
 
     // ------------------------------------------------------------------ test level
 
+    /**
+     * Rolled-back mode: opens the test's block on each database, nested in the class block when
+     * the test runs on the class's thread. Committing mode: checks that no block is open. Called by JUnit.
+     */
     @Override
     public void beforeEach(ExtensionContext context) {
         ClassBlocks blocks = context.getStore(NAMESPACE).get(CLASS_KEY, ClassBlocks.class);
@@ -279,6 +288,10 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         context.getStore(NAMESPACE).put(TEST_KEY, new TestBlocks(this, blocks, scopes, current));
     }
 
+    /**
+     * Rolled-back mode: rolls back the test's blocks, last database first. Committing mode: empties
+     * the named tables. Called by JUnit after the {@code @AfterEach} methods.
+     */
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
         TestBlocks test = context.getStore(NAMESPACE).get(TEST_KEY, TestBlocks.class);
@@ -306,6 +319,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         rethrow(failure);
     }
 
+    /** Refuses a {@code @BeforeEach} method running on another thread than the test's block. Called by JUnit. */
     @Override
     public void interceptBeforeEachMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
                                           ExtensionContext context) throws Throwable {
@@ -313,6 +327,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         invocation.proceed();
     }
 
+    /** Refuses a test method running on another thread than its block (e.g. a separate-thread timeout). Called by JUnit. */
     @Override
     public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
                                     ExtensionContext context) throws Throwable {
@@ -320,6 +335,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         invocation.proceed();
     }
 
+    /** Refuses an invocation of a parameterized or repeated test running on another thread than its block. Called by JUnit. */
     @Override
     public void interceptTestTemplateMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
                                             ExtensionContext context) throws Throwable {
@@ -327,6 +343,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         invocation.proceed();
     }
 
+    /** Refuses a {@code @TestFactory} method running on another thread than its block. Called by JUnit. */
     @Override
     public <T> T interceptTestFactoryMethod(Invocation<T> invocation, ReflectiveInvocationContext<Method> invocationContext,
                                             ExtensionContext context) throws Throwable {
@@ -334,6 +351,10 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         return invocation.proceed();
     }
 
+    /**
+     * Refuses a dynamic test running on another thread than its factory's block. Dynamic tests
+     * share their {@code @TestFactory}'s block: they are not rolled back one by one. Called by JUnit.
+     */
     @Override
     public void interceptDynamicTest(Invocation<Void> invocation, DynamicTestInvocationContext invocationContext,
                                      ExtensionContext context) throws Throwable {
@@ -341,6 +362,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         invocation.proceed();
     }
 
+    /** Refuses an {@code @AfterEach} method running on another thread than the test's block. Called by JUnit. */
     @Override
     public void interceptAfterEachMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
                                          ExtensionContext context) throws Throwable {

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * }</pre>
  * Tables are emptied with {@code DELETE FROM} in the order given, in one block, after the
  * {@code @AfterEach} methods; auto-increment counters are not reset. No block is open during the
- * test, so it must not run nested inside an {@link AtomicTest} class.
+ * test, so it must not run nested inside an {@link AtomicTest} class. Write shared data in
+ * {@code @BeforeEach}: what {@code @BeforeAll} writes is committed and emptied with the tables
+ * after the first test.
  *
  * <p>Equivalent to {@code @ExtendWith(AtomicTestExtension.class)} in committing mode. Inherited
  * by subclasses and {@code @Nested} classes (a nested class may switch back with {@link AtomicTest}).

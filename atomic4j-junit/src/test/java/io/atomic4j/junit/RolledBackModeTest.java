@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.ClassOrderer;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestClassOrder;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -219,6 +221,27 @@ class RolledBackModeTest {
         void eachRepetitionSeesOnlyItsOwnRow(RepetitionInfo repetition) {
             insert("r" + repetition.getCurrentRepetition());
             assertThat(names()).containsExactly("r" + repetition.getCurrentRepetition(), "setup");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void dynamicTestsShareTheirFactorysBlock(TestDatabase kind) {
+        try (Items items = Items.create(kind, "dynamic")) {
+            Fixtures.use(items);
+            Kit.assertAllPassed(Kit.run(Factory.class), 2);
+            assertThat(items.committedNames()).isEmpty();
+        }
+    }
+
+    @Fixture
+    @AtomicTest
+    static class Factory extends Fixtures.RolledBack {
+        @TestFactory
+        List<DynamicTest> steps() {
+            return List.of(
+                    DynamicTest.dynamicTest("writes", () -> insert("step 1")),
+                    DynamicTest.dynamicTest("sees the earlier step", () -> assertThat(names()).containsExactly("step 1")));
         }
     }
 
