@@ -39,13 +39,14 @@ import java.util.Objects;
  *       {@code execute}); the body's exception wins and a callback's failure is added to it
  *       as suppressed.</li>
  * </ul>
- * Differs from Django: robust callbacks ({@code onCommit(callback, true)}) run with
- * {@code execute} like the others, so their failure is not logged and skipped but thrown
- * (the engine does not yet tell the capture which callbacks are robust).
+ * As in Django, a robust callback's failure ({@code onCommit(callback, true)}) is logged and the
+ * others still run.
  *
  * <p>Not thread-safe: start and close it on the thread that runs the code under test.
  */
 public final class OnCommitCapture implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnCommitCapture.class);
+
     private final Database database;
     private final AtomicBlocks engine;
     private final boolean execute;
@@ -130,11 +131,10 @@ public final class OnCommitCapture implements AutoCloseable {
         int from = start;
         while (true) {
             int end = engine.hookMark();
-            List<Runnable> round = engine.commitHooksSince(from);
-            for (Runnable callback : round) {
-                callbacks.add(callback);
+            for (AtomicBlocks.QueuedHook hook : engine.commitHooksSince(from)) {
+                callbacks.add(hook.callback());
                 if (execute) {
-                    callback.run();
+                    run(hook);
                 }
             }
             // Callbacks run inside the test's block queue their own hooks behind the others: the next round.
@@ -142,6 +142,18 @@ public final class OnCommitCapture implements AutoCloseable {
                 return;
             }
             from = end;
+        }
+    }
+
+    private void run(AtomicBlocks.QueuedHook hook) {
+        if (!hook.robust()) {
+            hook.callback().run();
+            return;
+        }
+        try {
+            hook.callback().run();
+        } catch (Exception e) {
+            LOG.error("Error calling {} in onCommit() on database '{}' (captured)", hook.callback(), database.alias(), e);
         }
     }
 }

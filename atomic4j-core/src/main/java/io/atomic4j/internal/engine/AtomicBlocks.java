@@ -553,13 +553,17 @@ public final class AtomicBlocks {
         return state().hooks.size();
     }
 
+    /** An onCommit callback still queued in the current transaction. */
+    public record QueuedHook(Runnable callback, boolean robust) {
+    }
+
     /** The onCommit callbacks registered since {@code mark} that are still queued, in order. */
-    public List<Runnable> commitHooksSince(int mark) {
+    public List<QueuedHook> commitHooksSince(int mark) {
         HookQueue hooks = state().hooks;
-        List<Runnable> result = new ArrayList<>();
+        List<QueuedHook> result = new ArrayList<>();
         for (int i = mark; i < hooks.size(); i++) {
             if (hooks.kind(i) != HookQueue.ON_ROLLBACK) {
-                result.add(hooks.callback(i));
+                result.add(new QueuedHook(hooks.callback(i), hooks.kind(i) == HookQueue.ON_COMMIT_ROBUST));
             }
         }
         return result;
