@@ -142,7 +142,8 @@ public final class AtomicBlocks {
         return backend.isTransient(error);
     }
 
-    private void backoff(RetryPolicy retry, int attempt) {
+    /** Waits before attempt {@code attempt + 1}: exponential backoff from the policy's first wait, capped, with full jitter. */
+    public void backoff(RetryPolicy retry, int attempt) {
         long first = retry.firstBackoff().toNanos();
         long max = retry.maxBackoff().toNanos();
         long cap = attempt >= 62 ? max : Math.min(max, first << Math.min(attempt - 1, 30));
@@ -258,7 +259,7 @@ public final class AtomicBlocks {
                 }
                 if (swallowed != null && toThrow == null) {
                     // Beyond Django (which rolls back silently): never let a caller mistake this for a commit.
-                    toThrow = Messages.rolledBackAfterSwallowedError(alias, swallowed);
+                    toThrow = Messages.rolledBackAfterSwallowedError(alias, swallowed, savepoints);
                 }
             }
         } finally {
@@ -383,11 +384,11 @@ public final class AtomicBlocks {
      * plus lazy savepoints). The hot path is three field reads.
      */
     public void beforeStatement(TransactionState state) {
-        if (state.needsRollback) {
-            throw Messages.brokenTransaction(alias, state.rollbackCause);
-        }
         if (state.closedInTransaction) {
             throw Messages.connectionLostInBlock(alias, state.lostCause);
+        }
+        if (state.needsRollback) {
+            throw Messages.brokenTransaction(alias, state.rollbackCause, savepoints);
         }
         state.dirty = true;
         if (state.savepointsReady < state.depth) {
@@ -552,13 +553,17 @@ public final class AtomicBlocks {
         return state().hooks.size();
     }
 
+    /** An onCommit callback still queued in the current transaction. */
+    public record QueuedHook(Runnable callback, boolean robust) {
+    }
+
     /** The onCommit callbacks registered since {@code mark} that are still queued, in order. */
-    public List<Runnable> commitHooksSince(int mark) {
+    public List<QueuedHook> commitHooksSince(int mark) {
         HookQueue hooks = state().hooks;
-        List<Runnable> result = new ArrayList<>();
+        List<QueuedHook> result = new ArrayList<>();
         for (int i = mark; i < hooks.size(); i++) {
             if (hooks.kind(i) != HookQueue.ON_ROLLBACK) {
-                result.add(hooks.callback(i));
+                result.add(new QueuedHook(hooks.callback(i), hooks.kind(i) == HookQueue.ON_COMMIT_ROBUST));
             }
         }
         return result;

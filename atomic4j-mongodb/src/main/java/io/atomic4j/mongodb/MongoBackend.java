@@ -1,0 +1,115 @@
+package io.atomic4j.mongodb;
+
+import com.mongodb.MongoException;
+import com.mongodb.MongoSocketException;
+import com.mongodb.TransactionOptions;
+import com.mongodb.client.ClientSession;
+import com.mongodb.client.MongoClient;
+import com.mongodb.connection.ClusterType;
+import io.atomic4j.Isolation;
+import io.atomic4j.RetryPolicy;
+import io.atomic4j.internal.engine.Backend;
+import java.time.Duration;
+
+/**
+ * The engine's {@link Backend} over a {@link MongoClient}: a session is a {@link ClientSession}
+ * with a transaction started on it. MongoDB has no savepoints, so nested blocks join the
+ * transaction. Thread-safe.
+ */
+final class MongoBackend implements Backend {
+    /** The options of the outermost block a thread is running, which its session starts with. */
+    record BlockSettings(TransactionOptions transactionOptions, RetryPolicy retry) {
+    }
+
+    private final String alias;
+    private final MongoClient client;
+    private final Duration commitRetryLimit;
+    /**
+     * Set by {@link MongoAtomic} around an outermost block and read by {@link #begin}, which the
+     * engine calls lazily at the block's first operation. A side channel: Backend.begin receives
+     * only isolation and readOnly.
+     */
+    final ThreadLocal<BlockSettings> opening = new ThreadLocal<>();
+
+    MongoBackend(String alias, MongoClient client, Duration commitRetryLimit) {
+        this.alias = alias;
+        this.client = client;
+        this.commitRetryLimit = commitRetryLimit;
+    }
+
+    @Override
+    public String alias() {
+        return alias;
+    }
+
+    MongoClient client() {
+        return client;
+    }
+
+    @Override
+    public boolean supportsSavepoints() {
+        return false;
+    }
+
+    @Override
+    public Session begin(Isolation isolation, boolean readOnly) {
+        // isolation and readOnly are refused by MongoAtomic before the block opens.
+        ClientSession clientSession;
+        try {
+            clientSession = client.startSession();
+        } catch (MongoException e) {
+            throw MongoMessages.failed(alias, "start a session", e);
+        }
+        if (client.getClusterDescription().getType() == ClusterType.STANDALONE) {
+            clientSession.close();
+            throw MongoMessages.transactionsNotSupported(alias, null);
+        }
+        BlockSettings settings = opening.get();
+        try {
+            if (settings != null && settings.transactionOptions() != null) {
+                clientSession.startTransaction(settings.transactionOptions());
+            } else {
+                clientSession.startTransaction(); // the client's defaults
+            }
+        } catch (MongoException e) {
+            clientSession.close();
+            throw MongoMessages.failed(alias, "start a transaction", e);
+        }
+        boolean retryCommit = settings != null && settings.retry().maxAttempts() > 1;
+        return retryCommit ? new MongoSession(alias, clientSession, commitRetryLimit, settings.retry().firstBackoff())
+                : new MongoSession(alias, clientSession, Duration.ZERO, Duration.ZERO);
+    }
+
+    /** The server's verdict: a TransientTransactionError label anywhere in the chain means the whole transaction may be run again. */
+    @Override
+    public boolean isTransient(Throwable error) {
+        for (Throwable current = error; current != null; current = current.getCause()) {
+            if (current instanceof MongoException
+                    && ((MongoException) current).hasErrorLabel(MongoException.TRANSIENT_TRANSACTION_ERROR_LABEL)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A network failure: the transaction on the server is lost to this session. */
+    static boolean isConnectionLost(Throwable error) {
+        for (Throwable current = error; current != null; current = current.getCause()) {
+            if (current instanceof MongoSocketException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** mongod's refusal of a transaction on a standalone server (IllegalOperation, code 20). */
+    static boolean isStandaloneRefusal(Throwable error) {
+        for (Throwable current = error; current != null; current = current.getCause()) {
+            if (current instanceof MongoException && ((MongoException) current).getCode() == 20
+                    && String.valueOf(current.getMessage()).contains("Transaction numbers")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
