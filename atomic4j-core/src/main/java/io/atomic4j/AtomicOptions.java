@@ -87,11 +87,6 @@ public final class AtomicOptions {
         return retry;
     }
 
-    /** True when isolation, readOnly or retry differ from the defaults (they need an outermost block). */
-    boolean hasTransactionOptions() {
-        return isolation != null || readOnly || retry.maxAttempts() > 1;
-    }
-
     @Override
     public String toString() {
         return "AtomicOptions[savepoint=" + savepoint + ", durable=" + durable + ", isolation=" + isolation

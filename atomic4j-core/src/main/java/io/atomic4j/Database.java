@@ -5,17 +5,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.atomic4j.internal.dialect.Dialect;
 import io.atomic4j.internal.dialect.Dialects;
 import io.atomic4j.internal.engine.AtomicBlocks;
+import io.atomic4j.internal.engine.AtomicProxies;
 import io.atomic4j.internal.engine.Engines;
 import io.atomic4j.internal.jdbc.JdbcBackend;
 import io.atomic4j.internal.jdbc.TransactionAwareDataSource;
 import io.atomic4j.internal.errors.Urls;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -167,52 +163,7 @@ public final class Database implements AutoCloseable {
      * Exceptions come out unchanged.
      */
     public <T> T atomicProxy(Class<T> iface, T target) {
-        Objects.requireNonNull(iface, "atomicProxy() needs an interface, got null");
-        Objects.requireNonNull(target, "atomicProxy() needs a target, got null");
-        if (!iface.isInterface()) {
-            throw new IllegalArgumentException("atomicProxy() needs an interface, but " + iface.getName()
-                    + " is a class. Declare the @Atomic methods on an interface the target implements.");
-        }
-        if (!iface.isInstance(target)) {
-            throw new IllegalArgumentException("atomicProxy(): the target " + target.getClass().getName()
-                    + " does not implement " + iface.getName() + ".");
-        }
-        Map<Method, AtomicOptions> optionsByMethod = new HashMap<>();
-        for (Method method : iface.getMethods()) {
-            Atomic annotation = method.getAnnotation(Atomic.class);
-            if (annotation == null) {
-                try {
-                    annotation = target.getClass().getMethod(method.getName(), method.getParameterTypes())
-                            .getAnnotation(Atomic.class);
-                } catch (NoSuchMethodException e) {
-                    annotation = null;
-                }
-            }
-            if (annotation != null) {
-                optionsByMethod.put(method, AtomicOptions.defaults()
-                        .savepoint(annotation.savepoint()).durable(annotation.durable()));
-            }
-        }
-        InvocationHandler handler = (proxy, method, args) -> {
-            AtomicOptions options = optionsByMethod.get(method);
-            if (options == null) {
-                return invoke(method, target, args);
-            }
-            return blocks.run(options, () -> invoke(method, target, args));
-        };
-        return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
-    }
-
-    private static Object invoke(Method method, Object target, Object[] args) throws Exception {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof Exception) {
-                throw (Exception) cause;
-            }
-            throw (Error) cause;
-        }
+        return AtomicProxies.create(iface, target, blocks::run);
     }
 
     /** True while this thread is inside a block on this database. */

@@ -13,15 +13,10 @@ import io.atomic4j.CommitOutcomeUnknownException;
 import io.atomic4j.Result;
 import io.atomic4j.TransactionManagementException;
 import io.atomic4j.internal.engine.AtomicBlocks;
+import io.atomic4j.internal.engine.AtomicProxies;
 import io.atomic4j.internal.engine.TransactionState;
 import io.atomic4j.internal.errors.Messages;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 import org.bson.Document;
 
@@ -258,44 +253,7 @@ public final class MongoAtomic implements AutoCloseable {
      * target's class) run in a block (Django: the {@code @atomic} decorator). Exceptions come out unchanged.
      */
     public <T> T atomicProxy(Class<T> iface, T target) {
-        Objects.requireNonNull(iface, "atomicProxy() needs an interface, got null");
-        Objects.requireNonNull(target, "atomicProxy() needs a target, got null");
-        if (!iface.isInterface() || !iface.isInstance(target)) {
-            throw new IllegalArgumentException("atomicProxy() needs an interface that the target implements; got "
-                    + iface.getName() + " and " + target.getClass().getName() + ".");
-        }
-        Map<Method, AtomicOptions> optionsByMethod = new HashMap<>();
-        for (Method method : iface.getMethods()) {
-            Atomic annotation = method.getAnnotation(Atomic.class);
-            if (annotation == null) {
-                try {
-                    annotation = target.getClass().getMethod(method.getName(), method.getParameterTypes())
-                            .getAnnotation(Atomic.class);
-                } catch (NoSuchMethodException e) {
-                    annotation = null;
-                }
-            }
-            if (annotation != null) {
-                optionsByMethod.put(method, AtomicOptions.defaults().savepoint(annotation.savepoint())
-                        .durable(annotation.durable()));
-            }
-        }
-        InvocationHandler handler = (proxy, method, args) -> {
-            AtomicOptions options = optionsByMethod.get(method);
-            return options == null ? invoke(method, target, args) : atomic(options, () -> invoke(method, target, args));
-        };
-        return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
-    }
-
-    private static Object invoke(Method method, Object target, Object[] args) throws Exception {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof Exception) {
-                throw (Exception) e.getCause();
-            }
-            throw (Error) e.getCause();
-        }
+        return AtomicProxies.create(iface, target, this::atomic);
     }
 
     /** True while this thread is inside a block of this instance's client and alias. */

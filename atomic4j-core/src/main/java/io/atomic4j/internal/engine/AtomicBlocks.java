@@ -147,18 +147,35 @@ public final class AtomicBlocks {
      * interruption suppressed on it and the thread's interrupt flag set again.
      */
     private boolean backoff(RetryPolicy retry, int attempt, Throwable error) {
+        InterruptedException interrupted = sleepBeforeAttempt(retry, attempt);
+        if (interrupted == null) {
+            return true;
+        }
+        error.addSuppressed(interrupted);
+        return false;
+    }
+
+    /** Waits before attempt {@code attempt + 1}: exponential backoff from the policy's first wait, capped, with full jitter. */
+    public void backoff(RetryPolicy retry, int attempt) {
+        InterruptedException interrupted = sleepBeforeAttempt(retry, attempt);
+        if (interrupted != null) {
+            throw Messages.retryInterrupted(alias, interrupted);
+        }
+    }
+
+    /** Sleeps the jittered wait; returns the interruption (the flag set again) or null. */
+    private static InterruptedException sleepBeforeAttempt(RetryPolicy retry, int attempt) {
         long cap = backoffCap(retry.firstBackoff().toNanos(), retry.maxBackoff().toNanos(), attempt);
         if (cap <= 0) {
-            return true;
+            return null;
         }
         long wait = ThreadLocalRandom.current().nextLong(cap + 1);   // full jitter
         try {
             TimeUnit.NANOSECONDS.sleep(wait);
-            return true;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            error.addSuppressed(e);
-            return false;
+            return e;
         }
     }
 
@@ -267,7 +284,7 @@ public final class AtomicBlocks {
                 }
                 if (swallowed != null && toThrow == null) {
                     // Beyond Django (which rolls back silently): never let a caller mistake this for a commit.
-                    toThrow = Messages.rolledBackAfterSwallowedError(alias, swallowed);
+                    toThrow = Messages.rolledBackAfterSwallowedError(alias, swallowed, savepoints);
                 }
             }
         } finally {
@@ -396,11 +413,11 @@ public final class AtomicBlocks {
      * plus lazy savepoints). The hot path is three field reads.
      */
     public void beforeStatement(TransactionState state) {
-        if (state.needsRollback) {
-            throw Messages.brokenTransaction(alias, state.rollbackCause);
-        }
         if (state.closedInTransaction) {
             throw Messages.connectionLostInBlock(alias, state.lostCause);
+        }
+        if (state.needsRollback) {
+            throw Messages.brokenTransaction(alias, state.rollbackCause, savepoints);
         }
         state.dirty = true;
         if (state.savepointsReady < state.depth) {
@@ -565,13 +582,17 @@ public final class AtomicBlocks {
         return state().hooks.size();
     }
 
+    /** An onCommit callback still queued in the current transaction. */
+    public record QueuedHook(Runnable callback, boolean robust) {
+    }
+
     /** The onCommit callbacks registered since {@code mark} that are still queued, in order. */
-    public List<Runnable> commitHooksSince(int mark) {
+    public List<QueuedHook> commitHooksSince(int mark) {
         HookQueue hooks = state().hooks;
-        List<Runnable> result = new ArrayList<>();
+        List<QueuedHook> result = new ArrayList<>();
         for (int i = mark; i < hooks.size(); i++) {
             if (hooks.kind(i) != HookQueue.ON_ROLLBACK) {
-                result.add(hooks.callback(i));
+                result.add(new QueuedHook(hooks.callback(i), hooks.kind(i) == HookQueue.ON_COMMIT_ROBUST));
             }
         }
         return result;

@@ -20,17 +20,23 @@ public final class Messages {
     }
 
     /** Django: "An error occurred in the current transaction. You can't execute queries until the end of the 'atomic' block." */
-    public static TransactionManagementException brokenTransaction(String alias, Throwable cause) {
+    public static TransactionManagementException brokenTransaction(String alias, Throwable cause, boolean savepoints) {
         return new TransactionManagementException("An error occurred in the current transaction. You can't execute "
                 + "queries until the end of the 'atomic' block. (database '" + alias + "'; the first error is the cause. "
-                + "To try a statement and carry on after it fails, run it in a nested atomic block.)", cause);
+                + tryAndCarryOn(savepoints) + ")", cause);
+    }
+
+    private static String tryAndCarryOn(boolean savepoints) {
+        return savepoints ? "To try a statement and carry on after it fails, run it in a nested atomic block."
+                : "This database has no savepoints, so a failure ends the whole transaction: let the outermost block "
+                + "end and run it again.";
     }
 
     /** Beyond Django: a block that swallowed an error exits normally, so it must say that it rolled back. */
-    public static TransactionManagementException rolledBackAfterSwallowedError(String alias, Throwable cause) {
+    public static TransactionManagementException rolledBackAfterSwallowedError(String alias, Throwable cause, boolean savepoints) {
         return new TransactionManagementException("The atomic block on database '" + alias + "' was rolled back, not "
-                + "committed: an error inside it was caught and not rethrown (it is the cause). To try a statement and "
-                + "carry on after it fails, run it in a nested atomic block.", cause);
+                + "committed: an error inside it was caught and not rethrown (it is the cause). " + tryAndCarryOn(savepoints),
+                cause);
     }
 
     public static TransactionManagementException rollbackFlagOutsideBlock(String alias) {
@@ -84,6 +90,11 @@ public final class Messages {
         return new TransactionManagementException("retry(...) applies to the outermost atomic block only, but a block "
                 + "is already open on database '" + alias + "': a retry cannot re-run work that an outer block owns. "
                 + "Put the retry on the outermost block.");
+    }
+
+    public static TransactionManagementException retryInterrupted(String alias, InterruptedException cause) {
+        return new TransactionManagementException("Interrupted while waiting to retry an atomic block on database '"
+                + alias + "'; the block was not run again. Run it again if the work is still wanted.", cause);
     }
 
     public static TransactionManagementException retryNeedsLambda(String alias) {
