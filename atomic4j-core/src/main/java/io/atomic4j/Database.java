@@ -7,6 +7,7 @@ import io.atomic4j.internal.dialect.Dialects;
 import io.atomic4j.internal.engine.AtomicBlocks;
 import io.atomic4j.internal.engine.AtomicProxies;
 import io.atomic4j.internal.engine.Engines;
+import io.atomic4j.internal.jdbc.DriverUrlDataSource;
 import io.atomic4j.internal.jdbc.JdbcBackend;
 import io.atomic4j.internal.jdbc.TransactionAwareDataSource;
 import io.atomic4j.internal.errors.Urls;
@@ -15,6 +16,7 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import javax.sql.DataSource;
 
 /**
@@ -370,26 +372,28 @@ public final class Database implements AutoCloseable {
         public Database build() {
             Dialect dialect = Dialects.forUrl(jdbcUrl);
             HikariConfig config = new HikariConfig();
-            config.setJdbcUrl(jdbcUrl);
             config.setPoolName("atomic4j-" + alias);
             config.setMaximumPoolSize(maxPoolSize);
             config.setMinimumIdle(Math.min(2, maxPoolSize));
             config.setAutoCommit(true);
-            if (user != null) {
-                config.setUsername(user);
-            }
-            if (password != null) {
-                config.setPassword(password);
-            }
             if (isolation != null) {
                 config.setTransactionIsolation(isolationName(dialect == null ? isolation.jdbcLevel()
                         : dialect.isolationLevel(isolation)));
             }
+            Properties driverProperties = new Properties();
             if (jdbcUrl.startsWith("jdbc:sqlite:") && !jdbcUrl.contains("transaction_mode")
                     && !properties.containsKey("transaction_mode")) {
-                config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+                driverProperties.setProperty("transaction_mode", "IMMEDIATE");
             }
-            properties.forEach(config::addDataSourceProperty);
+            properties.forEach(driverProperties::setProperty);
+            if (user != null) {
+                driverProperties.setProperty("user", user);
+            }
+            if (password != null) {
+                driverProperties.setProperty("password", password);
+            }
+            // Not config.setJdbcUrl: the pool would log the URL, a password in it included (see DriverUrlDataSource).
+            config.setDataSource(new DriverUrlDataSource(jdbcUrl, driverProperties));
             HikariDataSource pool;
             try {
                 pool = new HikariDataSource(config);
@@ -397,8 +401,8 @@ public final class Database implements AutoCloseable {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 ErrorKind kind = cause instanceof SQLException ? SqlErrors.classify((SQLException) cause) : ErrorKind.CONNECTION;
                 throw new DatabaseException("Could not open database '" + alias + "' at " + Urls.redact(jdbcUrl) + ": "
-                        + cause.getMessage() + ". Check that the server is running and the URL, user and password are right.",
-                        kind, cause);
+                        + Urls.scrub(cause.getMessage(), password)
+                        + ". Check that the server is running and the URL, user and password are right.", kind, cause);
             }
             return new Database(alias, pool, dialect, pool, autoCommit, atomicRequests);
         }
