@@ -78,7 +78,8 @@ public class GenerateJdbcWrappers {
             String ret = m.getReturnType() == void.class ? "" : "return ";
             String body;
             if (m.getName().startsWith("execute")) {
-                body = "        connection.beforeStatement();\n"
+                // executeQuery is taken to read only; every other execute* may write (see JdbcSession.mayHaveWritten).
+                body = "        connection." + (m.getName().equals("executeQuery") ? "beforeQuery" : "beforeStatement") + "();\n"
                      + "        try {\n"
                      + "            " + ret + call + ";\n"
                      + "        } catch (java.sql.SQLException e) {\n"

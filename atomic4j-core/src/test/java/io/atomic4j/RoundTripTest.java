@@ -116,7 +116,7 @@ class RoundTripTest {
             db.atomic(() -> { });
             db.atomic(() -> db.atomic(() -> { }));
         });
-        assertThat(sent).containsExactly("INSERT INTO item (id, name) VALUES (?, ?)", "COMMIT");
+        assertThat(sent).containsExactlyElementsOf(withCommit(database, "INSERT INTO item (id, name) VALUES (?, ?)"));
     }
 
     @ParameterizedTest
@@ -128,8 +128,8 @@ class RoundTripTest {
             insert(1);
             db.atomic(() -> insert(2));
         });
-        assertThat(sent).containsExactly("INSERT INTO item (id, name) VALUES (?, ?)", "SAVEPOINT a4j_sp1",
-                "INSERT INTO item (id, name) VALUES (?, ?)", "RELEASE SAVEPOINT a4j_sp1", "COMMIT");
+        assertThat(sent).containsExactlyElementsOf(withCommit(database, "INSERT INTO item (id, name) VALUES (?, ?)",
+                "SAVEPOINT a4j_sp1", "INSERT INTO item (id, name) VALUES (?, ?)", "RELEASE SAVEPOINT a4j_sp1"));
     }
 
     @ParameterizedTest
@@ -141,9 +141,9 @@ class RoundTripTest {
             insert(1);
             insert(2);
         }))));
-        assertThat(sent).containsExactly("SAVEPOINT a4j_sp1", "SAVEPOINT a4j_sp2",
+        assertThat(sent).containsExactlyElementsOf(withCommit(database, "SAVEPOINT a4j_sp1", "SAVEPOINT a4j_sp2",
                 "INSERT INTO item (id, name) VALUES (?, ?)", "INSERT INTO item (id, name) VALUES (?, ?)",
-                "RELEASE SAVEPOINT a4j_sp2", "RELEASE SAVEPOINT a4j_sp1", "COMMIT");
+                "RELEASE SAVEPOINT a4j_sp2", "RELEASE SAVEPOINT a4j_sp1"));
     }
 
     @ParameterizedTest
@@ -161,6 +161,34 @@ class RoundTripTest {
                 // nothing was sent for the failed block
             }
         });
-        assertThat(sent).containsExactly("INSERT INTO item (id, name) VALUES (?, ?)", "COMMIT");
+        assertThat(sent).containsExactlyElementsOf(withCommit(database, "INSERT INTO item (id, name) VALUES (?, ?)"));
+    }
+
+    /** A transaction that only queries sends nothing but its queries and COMMIT, on PostgreSQL too. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void blockThatOnlyQueriesSendsNothingMore(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> {
+            try (Connection connection = db.connection(); Statement statement = connection.createStatement()) {
+                statement.executeQuery("SELECT count(*) FROM item").close();
+            }
+        });
+        assertThat(sent).containsExactly("SELECT count(*) FROM item", "COMMIT");
+    }
+
+    /**
+     * {@code statements} then COMMIT. On PostgreSQL a transaction that may have written first reads
+     * its transaction id, one round trip more than hand-written JDBC: the price of resolving a
+     * COMMIT whose connection is lost (PostgresDialect, CommitOutcomeTest).
+     */
+    static List<String> withCommit(TestDatabase database, String... statements) {
+        List<String> expected = new ArrayList<>(List.of(statements));
+        if (database == TestDatabase.POSTGRES) {
+            expected.add("SELECT pg_current_xact_id_if_assigned()::text, pg_backend_pid()");
+        }
+        expected.add("COMMIT");
+        return expected;
     }
 }

@@ -61,8 +61,10 @@ public abstract class Dialect {
     /**
      * Called inside the transaction just before COMMIT. Returns a token that lets
      * {@link #resolveCommit} find the outcome later, or null when the dialect cannot resolve.
+     * {@code mayHaveWritten} is false when the transaction ran only executeQuery statements; a
+     * dialect may then skip work and return null (a lost COMMIT is then reported unknown).
      */
-    public Object beforeCommit(Connection connection) throws SQLException {
+    public Object beforeCommit(Connection connection, boolean mayHaveWritten) throws SQLException {
         return null;
     }
 

@@ -13,12 +13,14 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL (pgjdbc). Resolves a COMMIT whose connection was lost: just before COMMIT it reads
  * the transaction's id, and afterwards asks a fresh connection for that id's status.
  *
- * <p>Cost: one extra round trip per commit of a transaction that ran statements and is not
- * read-only ({@code SELECT pg_current_xact_id_if_assigned(), pg_backend_pid()}, a
- * server-prepared statement after pgjdbc's prepareThreshold). There is no way to learn the id
- * for free: pgjdbc starts the transaction lazily with the first statement, so there is no
- * BEGIN to ride on, and an id sent back together with COMMIT's own reply is lost together with
- * it. Read-only transactions skip the query (they cannot have written anything).
+ * <p>Cost: one extra round trip ({@code SELECT pg_current_xact_id_if_assigned(), pg_backend_pid()})
+ * per commit of a transaction that ran a statement other than executeQuery and is not read-only;
+ * measured on loopback with fsync on, 85-100 us on top of about 400 us for an INSERT and its
+ * COMMIT. There is no way to learn the id for free: it must reach the client before COMMIT is
+ * sent (a COMMIT lost on its way is exactly the case to resolve), pgjdbc starts the transaction
+ * lazily with the first statement, so there is no BEGIN to ride on, and an id sent back with
+ * COMMIT's own reply is lost together with it. Transactions that only queried skip it (a lost
+ * COMMIT of theirs is reported unknown), and so do read-only ones (nothing to lose).
  */
 public final class PostgresDialect extends Dialect {
     private static final Logger log = LoggerFactory.getLogger(PostgresDialect.class);
@@ -75,12 +77,15 @@ public final class PostgresDialect extends Dialect {
     }
 
     @Override
-    public Object beforeCommit(Connection connection) throws SQLException {
+    public Object beforeCommit(Connection connection, boolean mayHaveWritten) throws SQLException {
         if (!resolving) {
             return null;
         }
         if (connection.isReadOnly()) {
             return NOTHING_WRITTEN;     // pgjdbc knows this without asking; BEGIN READ ONLY cannot write
+        }
+        if (!mayHaveWritten) {
+            return null;                // queries only: not worth a round trip on every read transaction
         }
         int major = serverMajorVersion(connection);
         if (major < 10) {

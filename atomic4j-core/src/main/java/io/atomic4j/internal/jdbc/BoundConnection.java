@@ -37,8 +37,18 @@ final class BoundConnection extends ForwardingConnection {
         }
     }
 
-    /** Runs before every statement: refuses a connection whose transaction has ended, then the engine's check. */
+    /**
+     * Runs before every statement but executeQuery: refuses a connection whose transaction has
+     * ended, then the engine's check; notes that the transaction may have written.
+     */
     void beforeStatement() {
+        checkUsable();
+        blocks.beforeStatement(state);
+        session.mayHaveWritten = true;
+    }
+
+    /** Runs before executeQuery: the same checks; a query is taken to write nothing. */
+    void beforeQuery() {
         checkUsable();
         blocks.beforeStatement(state);
     }

@@ -24,6 +24,13 @@ final class JdbcSession implements Backend.Session {
     /** The wrapper handed to user code; one per session, created on first use. */
     private BoundConnection bound;
     private boolean broken;
+    /**
+     * A statement other than executeQuery ran in this transaction (set by BoundConnection), so it
+     * may have written. Lets the dialect skip the commit-outcome bookkeeping for transactions that
+     * only queried; a query that writes (INSERT ... RETURNING through executeQuery) then makes a
+     * lost COMMIT unknown rather than resolved, never wrongly resolved.
+     */
+    boolean mayHaveWritten;
     /** The connection was handed back to the pool for eviction; nothing may touch it any more. */
     private boolean discarded;
     private int savepointCount;
@@ -79,7 +86,7 @@ final class JdbcSession implements Backend.Session {
         Object token;
         try {
             endReadOnlyIfDue();
-            token = dialect.beforeCommit(connection);
+            token = dialect.beforeCommit(connection, mayHaveWritten);
         } catch (SQLException e) {
             // COMMIT was never sent, so nothing was committed: an ordinary failure (retryable if the connection was lost).
             throw failure("commit", e);

@@ -47,7 +47,7 @@ class PostgresCommitResolutionTest {
         PostgresDialect dialect = new PostgresDialect();
         Object token;
         try (Connection connection = openTransaction(1)) {
-            token = dialect.beforeCommit(connection);
+            token = dialect.beforeCommit(connection, true);
             connection.commit();
         }
         assertThat(token).isInstanceOf(PostgresDialect.CommitToken.class);
@@ -59,7 +59,7 @@ class PostgresCommitResolutionTest {
         PostgresDialect dialect = new PostgresDialect();
         Object token;
         try (Connection connection = openTransaction(2)) {
-            token = dialect.beforeCommit(connection);
+            token = dialect.beforeCommit(connection, true);
             connection.rollback();
         }
         assertThat(dialect.resolveCommit(plain, token)).isFalse();
@@ -70,7 +70,7 @@ class PostgresCommitResolutionTest {
         PostgresDialect dialect = new PostgresDialect();
         Connection lost = openTransaction(3);
         try {
-            Object token = dialect.beforeCommit(lost);
+            Object token = dialect.beforeCommit(lost, true);
 
             assertThat(dialect.resolveCommit(plain, token)).isFalse();
 
@@ -88,7 +88,7 @@ class PostgresCommitResolutionTest {
         PostgresDialect dialect = new PostgresDialect();
         Connection lost = openTransaction(4);
         try {
-            Object token = dialect.beforeCommit(lost);
+            Object token = dialect.beforeCommit(lost, true);
             // The backend is busy with its COMMIT (slowed down): one message, so it never shows idle in between.
             CompletableFuture<Void> committing = CompletableFuture.runAsync(() -> {
                 try (Statement statement = lost.createStatement()) {
@@ -114,8 +114,8 @@ class PostgresCommitResolutionTest {
         Connection lost = openTransaction(5);
         Connection bystander = openTransaction(6);
         try {
-            PostgresDialect.CommitToken real = (PostgresDialect.CommitToken) dialect.beforeCommit(lost);
-            PostgresDialect.CommitToken bystanderToken = (PostgresDialect.CommitToken) dialect.beforeCommit(bystander);
+            PostgresDialect.CommitToken real = (PostgresDialect.CommitToken) dialect.beforeCommit(lost, true);
+            PostgresDialect.CommitToken bystanderToken = (PostgresDialect.CommitToken) dialect.beforeCommit(bystander, true);
             // The lost transaction's id, but the pid of a live session that is not running it (a reused pid).
             PostgresDialect.CommitToken reusedPid = new PostgresDialect.CommitToken(real.xid(), bystanderToken.backendPid());
 
@@ -138,10 +138,19 @@ class PostgresCommitResolutionTest {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SELECT count(*) FROM item");
             }
-            Object token = dialect.beforeCommit(connection);
+            Object token = dialect.beforeCommit(connection, true);
             connection.commit();
             assertThat(token).isSameAs(PostgresDialect.NOTHING_WRITTEN);
             assertThat(dialect.resolveCommit(plain, token)).isTrue();
+        }
+    }
+
+    @Test
+    void transactionThatOnlyQueriedCostsNoRoundTripAndCannotBeResolved() throws SQLException {
+        PostgresDialect dialect = new PostgresDialect();
+        try (Connection connection = openTransaction(7)) {
+            assertThat(dialect.beforeCommit(connection, false)).isNull();
+            connection.rollback();
         }
     }
 
