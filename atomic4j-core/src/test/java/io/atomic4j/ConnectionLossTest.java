@@ -58,6 +58,8 @@ class ConnectionLossTest extends FaultTestBase {
     private static void assertAtomic4jConnectionFailure(Throwable thrown, String what) {
         assertThat(thrown).isExactlyInstanceOf(DatabaseException.class)
                 .hasMessageContaining("Could not " + what).hasMessageContaining("database 'default'")
+                .hasMessageContaining("nothing of the transaction was committed")
+                .hasMessageContaining("check that the database is reachable")
                 .hasCauseInstanceOf(SQLException.class);
         assertThat(((DatabaseException) thrown).kind()).isEqualTo(ErrorKind.CONNECTION);
     }

@@ -113,9 +113,26 @@ public final class Messages {
     }
 
     public static DatabaseException failed(String alias, String what, SQLException cause) {
+        io.atomic4j.ErrorKind kind = io.atomic4j.SqlErrors.classify(cause);
         return new DatabaseException("Could not " + what + " on database '" + alias + "': " + cause.getMessage()
-                + " (SQLSTATE " + cause.getSQLState() + ", vendor code " + cause.getErrorCode() + ")",
-                io.atomic4j.SqlErrors.classify(cause), cause);
+                + " (SQLSTATE " + cause.getSQLState() + ", vendor code " + cause.getErrorCode() + ")" + advice(kind),
+                kind, cause);
+    }
+
+    /** What to do after atomic4j's own SQL failed, by kind; empty where the database's text is all there is. */
+    private static String advice(io.atomic4j.ErrorKind kind) {
+        switch (kind) {
+            case CONNECTION:
+                return ". The connection is gone and nothing of the transaction was committed: check that the "
+                        + "database is reachable, then run the work again (retry(RetryPolicy.transientErrors(n)) does so).";
+            case SERIALIZATION:
+            case DEADLOCK:
+            case LOCK_TIMEOUT:
+                return ". It conflicted with other work and was rolled back: run it again "
+                        + "(retry(RetryPolicy.transientErrors(n)) does so).";
+            default:
+                return "";
+        }
     }
 
     /** Lost during COMMIT and nobody can tell what happened: the one error that must not be retried blindly. */

@@ -93,6 +93,7 @@ final class JdbcSession implements Backend.Session {
         }
         try {
             connection.commit();
+            mayHaveWritten = false;     // a manual transaction keeps its session for the next one
         } catch (SQLException e) {
             if (!dialect.isConnectionLost(e)) {
                 throw Messages.failed(backend.alias(), "commit", e);
@@ -131,6 +132,7 @@ final class JdbcSession implements Backend.Session {
         try {
             endReadOnlyIfDue();
             connection.rollback();
+            mayHaveWritten = false;
         } catch (SQLException e) {
             throw failure("roll back", e);
         }
