@@ -2,6 +2,8 @@ package io.atomic4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.atomic4j.testing.FaultProxy.Cut;
 import io.atomic4j.testing.TestDatabase;
 import java.sql.Connection;
@@ -342,6 +344,31 @@ class ConnectionLossTest extends FaultTestBase {
         assertConnectionLost(thrown);
         assertThat(hooks).containsExactly("rollback 2");
         assertNothingOfTheBlockAndTheNextBlockWorks(lost[0]);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"POSTGRES", "MARIADB"})
+    void unreachableDatabaseFailsTheBlockWithAConnectionErrorUntilItIsBack(TestDatabase testDatabase) throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(proxiedUrl(testDatabase));
+        config.setMaximumPoolSize(1);
+        config.setConnectionTimeout(300);
+        config.setInitializationFailTimeout(-1);    // start the pool while the database is unreachable
+        proxy.refuseNew(true);
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            db = Database.wrap("default", pool);
+
+            Throwable thrown = thrownBy(() -> db.atomic(() -> insertWithHooks(1)));
+
+            assertAtomic4jConnectionFailure(thrown, "open a connection");
+            assertThat(hooks).isEmpty();
+            proxy.refuseNew(false);
+            db.atomic(() -> insert(2));
+            assertThat(committedIds()).containsExactly(2);
+            assertThat(activeConnections()).isZero();
+            db.close();
+            db = null;
+        }
     }
 
     @ParameterizedTest
