@@ -105,7 +105,7 @@ class CommitOutcomeTest extends FaultTestBase {
         List<Integer> seen = new ArrayList<>();
 
         db.atomic(AtomicOptions.defaults().readOnly(true), () -> {
-            seen.addAll(idsInBlock());
+            seen.addAll(DatabaseTestBase.ids(db));
             db.onCommit(() -> hooks.add("commit"));
             proxy.cutOnClientBytes("COMMIT", Cut.BEFORE_FORWARD);
         });
@@ -135,7 +135,7 @@ class CommitOutcomeTest extends FaultTestBase {
         open(TestDatabase.POSTGRES, 1);
 
         Throwable thrown = thrownBy(() -> db.atomic(() -> {
-            idsInBlock();
+            DatabaseTestBase.ids(db);
             proxy.cutOnClientBytes("COMMIT", Cut.BEFORE_FORWARD);
         }));
 
@@ -213,16 +213,5 @@ class CommitOutcomeTest extends FaultTestBase {
                 .hasCauseInstanceOf(SQLException.class);
         assertThat(((CommitOutcomeUnknownException) thrown).kind()).isEqualTo(ErrorKind.CONNECTION);
         assertThat(hooks).isEmpty();
-    }
-
-    private List<Integer> idsInBlock() throws SQLException {
-        List<Integer> ids = new ArrayList<>();
-        try (var connection = db.connection(); var statement = connection.createStatement();
-             var rows = statement.executeQuery("SELECT id FROM item ORDER BY id")) {
-            while (rows.next()) {
-                ids.add(rows.getInt(1));
-            }
-        }
-        return ids;
     }
 }

@@ -28,6 +28,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ConnectionLossTest extends FaultTestBase {
     private final List<String> hooks = new ArrayList<>();
+    /** The server's id of the connection the failing block used; -1 when it never ran a statement. */
+    private long lostConnection = -1;
 
     /** Opens the database with one committed row (id 1), so there is something that must survive. */
     private void openWithOneRow(TestDatabase testDatabase) throws Exception {
@@ -41,8 +43,17 @@ class ConnectionLossTest extends FaultTestBase {
         db.onRollback(() -> hooks.add("rollback " + id));
     }
 
-    /** Only row 1 survived, and the next block works on another connection than {@code lostConnection}. */
-    private void assertNothingOfTheBlockAndTheNextBlockWorks(long lostConnection) throws Exception {
+    /** A block that inserts row 2 (with hooks) and notes its server connection, then runs {@code rest}; what it threw. */
+    private Throwable failingBlock(Block<Exception> rest) {
+        return thrownBy(() -> db.atomic(() -> {
+            insertWithHooks(2);
+            lostConnection = serverConnectionId();
+            rest.run();
+        }));
+    }
+
+    /** Only row 1 survived, and the next block works on another connection than the failing block's. */
+    private void assertNothingOfTheBlockAndTheNextBlockWorks() throws Exception {
         assertThat(committedIds()).containsExactly(1);
         long next = db.atomic(() -> {
             insert(99);
@@ -89,7 +100,7 @@ class ConnectionLossTest extends FaultTestBase {
         assertThat(thrown).isSameAs(raised.get());
         assertConnectionLost(thrown);
         assertThat(hooks).containsExactly("rollback");
-        assertNothingOfTheBlockAndTheNextBlockWorks(-1);
+        assertNothingOfTheBlockAndTheNextBlockWorks();
         assertThat(proxy.connections()).as("a new connection was opened").isGreaterThan(connectionsBefore);
     }
 
@@ -98,11 +109,8 @@ class ConnectionLossTest extends FaultTestBase {
     void cutBetweenStatementsRollsBackTheEarlierOnes(TestDatabase testDatabase) throws Exception {
         openWithOneRow(testDatabase);
         AtomicReference<SQLException> raised = new AtomicReference<>();
-        long[] lost = new long[1];
 
-        Throwable thrown = thrownBy(() -> db.atomic(() -> {
-            insertWithHooks(2);
-            lost[0] = serverConnectionId();
+        Throwable thrown = failingBlock(() -> {
             proxy.cutAll();
             try {
                 insert(3);
@@ -110,22 +118,21 @@ class ConnectionLossTest extends FaultTestBase {
                 raised.set(e);
                 throw e;
             }
-        }));
+        });
 
         assertThat(thrown).isSameAs(raised.get());
         assertConnectionLost(thrown);
         assertThat(hooks).containsExactly("rollback 2");
-        assertNothingOfTheBlockAndTheNextBlockWorks(lost[0]);
+        assertNothingOfTheBlockAndTheNextBlockWorks();
     }
 
     @ParameterizedTest
     @EnumSource(value = TestDatabase.class, names = {"POSTGRES", "MARIADB"})
     void cutInTheMiddleOfABatchLeavesNoRowOfIt(TestDatabase testDatabase) throws Exception {
         openWithOneRow(testDatabase);
-        long[] lost = new long[1];
 
         Throwable thrown = thrownBy(() -> db.atomic(() -> {
-            lost[0] = serverConnectionId();
+            lostConnection = serverConnectionId();
             try (Connection connection = db.connection();
                  PreparedStatement statement = connection.prepareStatement("INSERT INTO item (id, name) VALUES (?, ?)")) {
                 for (int id = 10; id < 50; id++) {
@@ -140,47 +147,41 @@ class ConnectionLossTest extends FaultTestBase {
 
         assertThat(proxy.triggeredCuts()).isEqualTo(1);
         assertConnectionLost(thrown);
-        assertNothingOfTheBlockAndTheNextBlockWorks(lost[0]);
+        assertNothingOfTheBlockAndTheNextBlockWorks();
     }
 
     @ParameterizedTest
     @EnumSource(value = TestDatabase.class, names = {"POSTGRES", "MARIADB"})
     void cutWhileTheSavepointIsCreatedFailsTheNestedAndTheOuterBlock(TestDatabase testDatabase) throws Exception {
         openWithOneRow(testDatabase);
-        long[] lost = new long[1];
 
-        Throwable thrown = thrownBy(() -> db.atomic(() -> {
-            insertWithHooks(2);
-            lost[0] = serverConnectionId();
+        Throwable thrown = failingBlock(() -> {
             db.atomic(() -> {
                 proxy.cutOnClientBytes("SAVEPOINT", Cut.BEFORE_FORWARD);
                 insert(3);                      // the lazy savepoint is created first
             });
-        }));
+        });
 
         assertAtomic4jConnectionFailure(thrown, "create savepoint");
         assertThat(hooks).containsExactly("rollback 2");
-        assertNothingOfTheBlockAndTheNextBlockWorks(lost[0]);
+        assertNothingOfTheBlockAndTheNextBlockWorks();
     }
 
     @ParameterizedTest
     @EnumSource(value = TestDatabase.class, names = {"POSTGRES", "MARIADB"})
     void cutWhileTheSavepointIsReleasedFailsTheOuterBlock(TestDatabase testDatabase) throws Exception {
         openWithOneRow(testDatabase);
-        long[] lost = new long[1];
 
-        Throwable thrown = thrownBy(() -> db.atomic(() -> {
-            insertWithHooks(2);
-            lost[0] = serverConnectionId();
+        Throwable thrown = failingBlock(() -> {
             db.atomic(() -> {
                 insertWithHooks(3);
                 proxy.cutOnClientBytes("RELEASE SAVEPOINT", Cut.BEFORE_FORWARD);
             });
-        }));
+        });
 
         assertAtomic4jConnectionFailure(thrown, "release savepoint");
         assertThat(hooks).containsExactly("rollback 3", "rollback 2");
-        assertNothingOfTheBlockAndTheNextBlockWorks(lost[0]);
+        assertNothingOfTheBlockAndTheNextBlockWorks();
     }
 
     @ParameterizedTest
@@ -189,23 +190,20 @@ class ConnectionLossTest extends FaultTestBase {
             throws Exception {
         openWithOneRow(testDatabase);
         IllegalStateException failure = new IllegalStateException("the nested body failed");
-        long[] lost = new long[1];
 
-        Throwable thrown = thrownBy(() -> db.atomic(() -> {
-            insertWithHooks(2);
-            lost[0] = serverConnectionId();
+        Throwable thrown = failingBlock(() -> {
             db.atomic(() -> {
                 insertWithHooks(3);
                 proxy.cutOnClientBytes("ROLLBACK TO SAVEPOINT", Cut.BEFORE_FORWARD);
                 throw failure;
             });
-        }));
+        });
 
         assertThat(thrown).isSameAs(failure);
         assertThat(failure.getSuppressed()).hasSize(1);
         assertAtomic4jConnectionFailure(failure.getSuppressed()[0], "roll back to savepoint");
         assertThat(hooks).containsExactly("rollback 3", "rollback 2");
-        assertNothingOfTheBlockAndTheNextBlockWorks(lost[0]);
+        assertNothingOfTheBlockAndTheNextBlockWorks();
     }
 
     @ParameterizedTest
@@ -213,21 +211,18 @@ class ConnectionLossTest extends FaultTestBase {
     void cutDuringRollbackKeepsTheBodysErrorAndSuppressesTheRollbacks(TestDatabase testDatabase) throws Exception {
         openWithOneRow(testDatabase);
         IllegalStateException failure = new IllegalStateException("the body failed");
-        long[] lost = new long[1];
 
-        Throwable thrown = thrownBy(() -> db.atomic(() -> {
-            insertWithHooks(2);
-            lost[0] = serverConnectionId();
+        Throwable thrown = failingBlock(() -> {
             proxy.cutOnClientBytes("ROLLBACK", Cut.BEFORE_FORWARD);
             throw failure;
-        }));
+        });
 
         assertThat(thrown).isSameAs(failure);
         assertThat(proxy.triggeredCuts()).isEqualTo(1);
         assertThat(failure.getSuppressed()).hasSize(1);
         assertAtomic4jConnectionFailure(failure.getSuppressed()[0], "roll back");
         assertThat(hooks).containsExactly("rollback 2");
-        assertNothingOfTheBlockAndTheNextBlockWorks(lost[0]);
+        assertNothingOfTheBlockAndTheNextBlockWorks();
     }
 
     @ParameterizedTest
@@ -235,24 +230,21 @@ class ConnectionLossTest extends FaultTestBase {
     void swallowedConnectionLossStillFailsTheBlock(TestDatabase testDatabase) throws Exception {
         openWithOneRow(testDatabase);
         AtomicReference<SQLException> swallowed = new AtomicReference<>();
-        long[] lost = new long[1];
 
-        Throwable thrown = thrownBy(() -> db.atomic(() -> {
-            insertWithHooks(2);
-            lost[0] = serverConnectionId();
+        Throwable thrown = failingBlock(() -> {
             proxy.cutAll();
             try {
                 insert(3);
             } catch (SQLException e) {
                 swallowed.set(e);           // the classic pitfall: carry on as if nothing happened
             }
-        }));
+        });
 
         assertThat(thrown).isInstanceOf(TransactionManagementException.class)
                 .hasMessageContaining("database 'default'").hasMessageContaining("lost")
                 .hasCause(swallowed.get());
         assertThat(hooks).containsExactly("rollback 2");
-        assertNothingOfTheBlockAndTheNextBlockWorks(lost[0]);
+        assertNothingOfTheBlockAndTheNextBlockWorks();
     }
 
     @ParameterizedTest
@@ -260,11 +252,8 @@ class ConnectionLossTest extends FaultTestBase {
     void nestedBlockCatchingTheLossCannotCarryOnInTheOuterOne(TestDatabase testDatabase) throws Exception {
         openWithOneRow(testDatabase);
         AtomicReference<Throwable> carryOn = new AtomicReference<>();
-        long[] lost = new long[1];
 
-        Throwable thrown = thrownBy(() -> db.atomic(() -> {
-            insertWithHooks(2);
-            lost[0] = serverConnectionId();
+        Throwable thrown = failingBlock(() -> {
             try {
                 db.atomic(() -> {
                     insert(3);
@@ -274,32 +263,29 @@ class ConnectionLossTest extends FaultTestBase {
             } catch (SQLException expected) {
                 carryOn.set(thrownBy(() -> insert(5)));
             }
-        }));
+        });
 
         assertThat(carryOn.get()).isInstanceOf(TransactionManagementException.class)
                 .hasMessageContaining("database 'default'");
         assertThat(thrown).isInstanceOf(TransactionManagementException.class);
         assertThat(hooks).containsExactly("rollback 2");
-        assertNothingOfTheBlockAndTheNextBlockWorks(lost[0]);
+        assertNothingOfTheBlockAndTheNextBlockWorks();
     }
 
     @ParameterizedTest
     @EnumSource(value = TestDatabase.class, names = {"POSTGRES", "MARIADB"})
     void sessionKilledByTheServerRollsBackTheBlock(TestDatabase testDatabase) throws Exception {
         openWithOneRow(testDatabase);
-        long[] lost = new long[1];
 
-        Throwable thrown = thrownBy(() -> db.atomic(() -> {
-            insertWithHooks(2);
-            lost[0] = serverConnectionId();
+        Throwable thrown = failingBlock(() -> {
             // PostgreSQL pg_terminate_backend, MariaDB KILL CONNECTION, from another connection.
             assertThat(testDatabase.killConnections(directUrl)).isEqualTo(1);
             insert(3);
-        }));
+        });
 
         assertConnectionLost(thrown);
         assertThat(hooks).containsExactly("rollback 2");
-        assertNothingOfTheBlockAndTheNextBlockWorks(lost[0]);
+        assertNothingOfTheBlockAndTheNextBlockWorks();
     }
 
     @ParameterizedTest
@@ -328,22 +314,19 @@ class ConnectionLossTest extends FaultTestBase {
     void serverStoppedInsideABlockRollsItBackAndTheNextBlockWorksOnceItIsBack(TestDatabase testDatabase)
             throws Exception {
         openWithOneRow(testDatabase);
-        long[] lost = new long[1];
         Throwable thrown;
         try {
-            thrown = thrownBy(() -> db.atomic(() -> {
-                insertWithHooks(2);
-                lost[0] = serverConnectionId();
+            thrown = failingBlock(() -> {
                 testDatabase.stopServer();
                 insert(3);
-            }));
+            });
         } finally {
             testDatabase.startServer();
         }
 
         assertConnectionLost(thrown);
         assertThat(hooks).containsExactly("rollback 2");
-        assertNothingOfTheBlockAndTheNextBlockWorks(lost[0]);
+        assertNothingOfTheBlockAndTheNextBlockWorks();
     }
 
     @ParameterizedTest
