@@ -45,6 +45,6 @@ public final class Demo {
         out.println("  curl -s " + base + "/outbox");
         out.println("  curl -s " + base + "/tables");
         out.println();
-        out.println("Everything: curl -s " + base + "/   Walk-through: atomic4j-examples/README-SECTION.md   Stop: Ctrl-C");
+        out.println("Everything: curl -s " + base + "/   Walk-through: README.md (The demo service)   Stop: Ctrl-C");
     }
 }

@@ -3,6 +3,7 @@ package io.atomic4j.servlet;
 import io.atomic4j.Block;
 import io.atomic4j.Database;
 import io.atomic4j.Databases;
+import io.atomic4j.internal.engine.Engines;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -78,6 +79,8 @@ public final class AtomicRequestsFilter implements Filter {
     private final boolean rollbackOnServerError;
     /** Warn when a request's blocks stay open longer than this; negative means never. */
     private final long slowRequestNanos;
+    /** Statement count above which a request is logged at WARN; -1 = off. */
+    private final int manyStatementsThreshold;
     /** The databases that wrap requests to each servlet, by servlet name, after its opt-outs. */
     private final ConcurrentHashMap<String, Database[]> databasesByServlet = new ConcurrentHashMap<>();
 
@@ -95,6 +98,7 @@ public final class AtomicRequestsFilter implements Filter {
         this.atomicDatabases = builder.selectDatabases();
         this.rollbackOnServerError = builder.rollbackOnServerError;
         this.slowRequestNanos = builder.slowRequestThreshold == null ? -1 : builder.slowRequestThreshold.toNanos();
+        this.manyStatementsThreshold = builder.manyStatementsThreshold;
     }
 
     /**
@@ -157,6 +161,9 @@ public final class AtomicRequestsFilter implements Filter {
 
     /** Runs inside every block, after the servlet returned normally. */
     private void afterServlet(Database[] wrapping, HttpServletRequest request, ServletResponse response) {
+        if (manyStatementsThreshold >= 0) {
+            warnIfManyStatements(wrapping, request);
+        }
         if (request.isAsyncStarted()) {
             // The servlet reached the container's request past our wrapper (it unwrapped it).
             request.getAsyncContext().complete();
@@ -171,6 +178,16 @@ public final class AtomicRequestsFilter implements Filter {
                 log.debug("{} {} answered {}; rolling back its transaction on {}", request.getMethod(),
                         request.getRequestURI(), ((HttpServletResponse) response).getStatus(),
                         Messages.aliases(wrapping));
+            }
+        }
+    }
+
+    private void warnIfManyStatements(Database[] wrapping, HttpServletRequest request) {
+        for (Database database : wrapping) {
+            int statements = Engines.of(database).statementCount();
+            if (statements > manyStatementsThreshold) {
+                log.warn(Messages.MANY_STATEMENTS, request.getMethod(), request.getRequestURI(), statements,
+                        database.alias(), manyStatementsThreshold);
             }
         }
     }
@@ -265,6 +282,7 @@ public final class AtomicRequestsFilter implements Filter {
         private Set<String> aliases;
         private boolean rollbackOnServerError;
         private Duration slowRequestThreshold;
+        private int manyStatementsThreshold = -1;
 
         private Builder(Databases databases) {
             if (databases == null) {
@@ -309,6 +327,17 @@ public final class AtomicRequestsFilter implements Filter {
                 throw new IllegalArgumentException("slowRequestWarning needs a threshold of zero or more, not " + threshold);
             }
             this.slowRequestThreshold = threshold;
+            return this;
+        }
+
+        /**
+         * Beyond Django: log a WARN naming the method, URI, alias and count when a request that
+         * returns normally ran more than {@code threshold} statements in its transaction on a
+         * database (the usual sign of a query in a loop). Negative turns it off (the default).
+         * <pre>{@code AtomicRequestsFilter.builder(databases).manyStatementsWarning(50).build()}</pre>
+         */
+        public Builder manyStatementsWarning(int threshold) {
+            this.manyStatementsThreshold = threshold < 0 ? -1 : threshold;
             return this;
         }
 

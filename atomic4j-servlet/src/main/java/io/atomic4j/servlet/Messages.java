@@ -11,6 +11,9 @@ final class Messages {
             + "transactions hold locks and pool connections; consider @NonAtomicRequests and shorter "
             + "db.atomic(...) blocks for this servlet.";
 
+    static final String MANY_STATEMENTS = "{} {} ran {} statements in its transaction on '{}' (warning threshold {}). "
+            + "A query inside a loop (N+1) is the usual cause; fetch the rows in one query or batch the writes.";
+
     private Messages() {
     }
 

@@ -301,6 +301,37 @@ class AtomicRequestsFilterTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
+    void manyStatementsWarningNamesTheRequestTheDatabaseAndTheCount(TestDatabase kind) throws Exception {
+        Database db = open(kind, "default", true);
+        AtomicRequestsFilter filter = AtomicRequestsFilter.builder(Databases.of(db))
+                .manyStatementsWarning(2)
+                .build();
+        HttpTestServer server = HttpTestServer.with(filter)
+                .serve("/two", new Endpoint((request, response) -> {
+                    insert(db, "a");
+                    insert(db, "b");
+                }))
+                .serve("/three", new Endpoint((request, response) -> {
+                    insert(db, "c");
+                    insert(db, "d");
+                    insert(db, "e");
+                }))
+                .start();
+        toClose.add(server);
+        ListAppender<ILoggingEvent> log = captureFilterLog();
+
+        server.get("two");
+        server.get("three");
+
+        assertThat(log.list).hasSize(1);
+        assertThat(log.list.get(0).getLevel()).isEqualTo(Level.WARN);
+        assertThat(log.list.get(0).getFormattedMessage())
+                .startsWith("GET /three ran 3 statements in its transaction on 'default' (warning threshold 2)");
+        assertThat(items(db)).containsExactlyInAnyOrder("a", "b", "c", "d", "e");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
     void unknownAliasInNonAtomicRequestsIsAnErrorNamingTheKnownOnes(TestDatabase kind) throws Exception {
         Database db = open(kind, "default", true);
         HttpTestServer server = start(new AtomicRequestsFilter(Databases.of(db)),

@@ -391,6 +391,7 @@ public final class AtomicBlocks {
         state.closedInTransaction = false;
         state.lostCause = null;
         state.dirty = false;
+        state.statements = 0;
         state.isolation = null;
         state.readOnly = false;
         state.savepointCounter = 0;
@@ -420,6 +421,7 @@ public final class AtomicBlocks {
             throw Messages.brokenTransaction(alias, state.rollbackCause, savepoints);
         }
         state.dirty = true;
+        state.statements++;
         if (state.savepointsReady < state.depth) {
             createPendingSavepoints(state);
         }
@@ -730,6 +732,11 @@ public final class AtomicBlocks {
         return state().inAtomicBlock;
     }
 
+    /** Statements this thread has run in its current transaction; 0 outside one. */
+    public int statementCount() {
+        return state().statements;
+    }
+
     public boolean getAutoCommit() {
         TransactionState state = state();
         return !state.inAtomicBlock && state.autocommit;
@@ -771,6 +778,7 @@ public final class AtomicBlocks {
             state.session.commit();
         }
         state.dirty = false;
+        state.statements = 0;
         state.truncateManual(0);
         // Departure from Django (which waits for setAutoCommit(true)): hooks run right after the commit.
         Throwable failure = runCommitHooks(state.hooks.splitFrom(0), null);
@@ -797,6 +805,7 @@ public final class AtomicBlocks {
             state.needsRollback = false;
             state.rollbackCause = null;
             state.dirty = false;
+            state.statements = 0;
             state.truncateManual(0);
             failure = runRollbackHooks(state.hooks.splitFrom(0), null);
         }

@@ -29,6 +29,8 @@ public final class TransactionState {
     Throwable lostCause;
     /** A manual transaction (autocommit off, no block) has run statements since its last commit or rollback. */
     boolean dirty;
+    /** Statements run in the current transaction (block or manual), for per-request warnings; reset when it ends. */
+    int statements;
     /** Isolation asked for by the outermost block, applied when its session opens; null = the database's. */
     Isolation isolation;
     /** Read-only asked for by the outermost block, applied when its session opens. */
