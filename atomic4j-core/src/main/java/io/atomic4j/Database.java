@@ -49,9 +49,9 @@ public final class Database implements AutoCloseable {
     private final boolean atomicRequests;
 
     private Database(String alias, DataSource pool, Dialect dialect, HikariDataSource ownedPool,
-                     boolean autoCommit, boolean atomicRequests) {
+                     boolean autoCommit, boolean atomicRequests, boolean resolveCommitOutcome) {
         this.alias = alias;
-        this.backend = new JdbcBackend(alias, pool, dialect);
+        this.backend = new JdbcBackend(alias, pool, dialect, resolveCommitOutcome);
         this.blocks = new AtomicBlocks(backend, autoCommit);
         this.backend.attach(blocks);
         this.dataSource = new TransactionAwareDataSource(backend, blocks);
@@ -80,7 +80,7 @@ public final class Database implements AutoCloseable {
             throw new IllegalArgumentException("Database.wrap(\"" + alias + "\", ...) was given another Database's "
                     + "dataSource(). Wrap the underlying pool instead.");
         }
-        return new Database(alias, pool, null, null, true, false);
+        return new Database(alias, pool, null, null, true, false, true);
     }
 
     /** The alias this database is known by (Django's {@code using}). */
@@ -290,7 +290,8 @@ public final class Database implements AutoCloseable {
      *   <li>Frequently used: {@code alias} ("default"), {@code maxPoolSize} (10),
      *       {@code atomicRequests} (false).</li>
      *   <li>Rare: {@code autoCommit} (true; false = every thread starts in a manual transaction),
-     *       {@code isolation} (the driver's), {@code property} (driver properties).</li>
+     *       {@code isolation} (the driver's), {@code resolveCommitOutcome} (true),
+     *       {@code property} (driver properties).</li>
      * </ul>
      * SQLite databases start transactions as {@code BEGIN IMMEDIATE} unless the URL sets
      * {@code transaction_mode}, so a block that writes never fails at once with SQLITE_BUSY.
@@ -304,6 +305,7 @@ public final class Database implements AutoCloseable {
         private boolean autoCommit = true;
         private Isolation isolation;
         private int maxPoolSize = 10;
+        private boolean resolveCommitOutcome = true;
         private final Map<String, String> properties = new LinkedHashMap<>();
 
         private Builder(String jdbcUrl) {
@@ -359,6 +361,17 @@ public final class Database implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether a COMMIT whose connection is lost is resolved where the dialect can (PostgreSQL);
+         * default true. Resolving costs one short query before each COMMIT of a transaction that
+         * wrote; with false that query is skipped and such a loss is always a
+         * {@link CommitOutcomeUnknownException}.
+         */
+        public Builder resolveCommitOutcome(boolean resolveCommitOutcome) {
+            this.resolveCommitOutcome = resolveCommitOutcome;
+            return this;
+        }
+
         /** A driver property, e.g. {@code property("sslmode", "require")}. */
         public Builder property(String key, String value) {
             properties.put(Objects.requireNonNull(key, "property key"), Objects.requireNonNull(value, "property value"));
@@ -404,7 +417,7 @@ public final class Database implements AutoCloseable {
                         + Urls.scrub(cause.getMessage(), password)
                         + ". Check that the server is running and the URL, user and password are right.", kind, cause);
             }
-            return new Database(alias, pool, dialect, pool, autoCommit, atomicRequests);
+            return new Database(alias, pool, dialect, pool, autoCommit, atomicRequests, resolveCommitOutcome);
         }
 
         private static String isolationName(int level) {

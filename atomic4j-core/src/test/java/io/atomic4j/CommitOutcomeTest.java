@@ -173,6 +173,22 @@ class CommitOutcomeTest extends FaultTestBase {
     }
 
     @Test
+    void postgresWithResolutionTurnedOffReportsALostCommitAsUnknown() throws Exception {
+        open(TestDatabase.POSTGRES, Database.builder(proxiedUrl(TestDatabase.POSTGRES)).maxPoolSize(1)
+                .resolveCommitOutcome(false));
+        db.atomic(() -> insert(1));
+
+        Throwable thrown = thrownBy(() -> db.atomic(() -> {
+            insertWithHooks(2);
+            proxy.cutOnClientBytes("COMMIT", Cut.AFTER_FORWARD);
+        }));
+
+        assertUnknownOutcome(thrown);
+        assertThat(proxy.awaitTriggeredCut(Duration.ofSeconds(10))).isTrue();
+        assertThat(committedIds()).containsExactly(1, 2);
+    }
+
+    @Test
     void mariaDbCommitThatReachedTheServerIsReportedUnknown() throws Exception {
         open(TestDatabase.MARIADB, 1);
         db.atomic(() -> insert(1));

@@ -136,9 +136,9 @@ public final class Messages {
     }
 
     /** Lost during COMMIT and nobody can tell what happened: the one error that must not be retried blindly. */
-    public static CommitOutcomeUnknownException commitOutcomeUnknown(String alias, String databaseName, Throwable cause) {
+    public static CommitOutcomeUnknownException commitOutcomeUnknown(String alias, String why, Throwable cause) {
         return new CommitOutcomeUnknownException("The connection to database '" + alias + "' was lost during COMMIT; "
-                + "the transaction may or may not have committed (" + databaseName + " could not tell). Check the data "
+                + "the transaction may or may not have committed (" + why + "). Check the data "
                 + "before running the work again; atomic4j never retries it by itself.", cause);
     }
 

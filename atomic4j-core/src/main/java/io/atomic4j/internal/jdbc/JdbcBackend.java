@@ -25,7 +25,11 @@ public final class JdbcBackend implements Backend {
     private volatile Dialect dialect;
     AtomicBlocks blocks;
 
-    public JdbcBackend(String alias, DataSource pool, Dialect dialect) {
+    /** Ask the dialect for what it needs to resolve a lost COMMIT (PostgreSQL: one query before COMMIT). */
+    final boolean resolveCommitOutcome;
+
+    public JdbcBackend(String alias, DataSource pool, Dialect dialect, boolean resolveCommitOutcome) {
+        this.resolveCommitOutcome = resolveCommitOutcome;
         this.alias = alias;
         this.pool = pool;
         this.dialect = dialect;

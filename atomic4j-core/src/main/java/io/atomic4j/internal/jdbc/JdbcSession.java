@@ -86,7 +86,7 @@ final class JdbcSession implements Backend.Session {
         Object token;
         try {
             endReadOnlyIfDue();
-            token = dialect.beforeCommit(connection, mayHaveWritten);
+            token = backend.resolveCommitOutcome ? dialect.beforeCommit(connection, mayHaveWritten) : null;
         } catch (SQLException e) {
             // COMMIT was never sent, so nothing was committed: an ordinary failure (retryable if the connection was lost).
             throw failure("commit", e);
@@ -103,7 +103,8 @@ final class JdbcSession implements Backend.Session {
             discard();
             Boolean committed = resolve(token, e);
             if (committed == null) {
-                throw Messages.commitOutcomeUnknown(backend.alias(), dialect.name(), e);
+                throw Messages.commitOutcomeUnknown(backend.alias(), backend.resolveCommitOutcome
+                        ? dialect.name() + " could not tell" : "resolveCommitOutcome(false) is set", e);
             }
             if (!committed) {
                 throw Messages.commitLostAndRolledBack(backend.alias(), e);
