@@ -419,7 +419,13 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
             try {
                 scope.close();   // without complete(): rolls back, silently (Django: set_rollback(True), then exit)
             } catch (TransactionManagementException e) {
-                failure = add(failure, stillOpen(scope) ? Messages.blockLeftOpen(description, targets.get(i).alias(), e) : e);
+                if (stillOpen(scope)) {
+                    // Roll back what the test left open as well, so the thread's next test starts clean.
+                    failure = add(failure, Messages.blockLeftOpen(description, targets.get(i).alias(), e));
+                    failure = add(failure, targets.get(i).engine.abandon(scope));
+                } else {
+                    failure = add(failure, e);
+                }
             } catch (RuntimeException | Error e) {
                 failure = add(failure, e);
             }
@@ -557,7 +563,9 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         if (failure == null) {
             return next;
         }
-        failure.addSuppressed(next);
+        if (next != null && next != failure) {
+            failure.addSuppressed(next);
+        }
         return failure;
     }
 

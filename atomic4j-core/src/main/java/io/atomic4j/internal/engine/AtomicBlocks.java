@@ -819,6 +819,39 @@ public final class AtomicBlocks {
         throw (T) error;
     }
 
+    /**
+     * Rolls back every block still open inside {@code scope} (scopes someone forgot to close),
+     * innermost first, then the scope itself. For test frameworks cleaning up after a test, so
+     * that one leaked scope does not leave the thread inside a block. Returns what failed, or null.
+     */
+    public Throwable abandon(AtomicScope scope) {
+        Scope outer = (Scope) scope;
+        if (outer.closed) {
+            return null;
+        }
+        TransactionState state = outer.state;
+        Throwable failure = null;
+        while (state.depth > 0 && state.top() != outer.frame) {
+            BlockFrame inner = state.top();
+            if (inner.owner instanceof Scope) {
+                ((Scope) inner.owner).closed = true;
+            }
+            failure = addFailure(failure, exit(state, inner, null, true));
+        }
+        outer.closed = true;
+        return addFailure(failure, exit(state, outer.frame, null, true));
+    }
+
+    private static Throwable addFailure(Throwable failure, Throwable more) {
+        if (failure == null) {
+            return more;
+        }
+        if (more != null && more != failure) {
+            failure.addSuppressed(more);
+        }
+        return failure;
+    }
+
     /** An {@link AtomicScope}: the try-with-resources form of a block. */
     private final class Scope implements AtomicScope {
         private final TransactionState state;
