@@ -1,0 +1,86 @@
+package io.atomic4j.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.atomic4j.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import javax.sql.DataSource;
+
+/**
+ * One benchmark database: its URL and the pool every peer shares. The runner ({@link Main})
+ * starts the servers once and hands their URLs to JMH's forked JVMs as system properties; a
+ * fork started by hand creates its own database through {@link TestDatabase}.
+ */
+record BenchDatabase(String kind, String jdbcUrl, String user, String password) {
+    static final String URL_PROPERTY = "atomic4j.bench.url";
+    static final String USER_PROPERTY = "atomic4j.bench.user";
+    static final String PASSWORD_PROPERTY = "atomic4j.bench.password";
+    /** Enough for the 8-thread scenarios; the same for every peer. */
+    static final int POOL_SIZE = 8;
+
+    /** A new database of {@code kind} (H2, SQLITE, POSTGRES, MARIADB), servers started on first use. */
+    static BenchDatabase create(String kind) {
+        TestDatabase database = TestDatabase.valueOf(kind.toUpperCase(Locale.ROOT));
+        String url = database.newDatabaseUrl("bench");
+        if (database == TestDatabase.SQLITE) {
+            // Every peer's transactions take the write lock at BEGIN, as atomic4j's own SQLite pools do: a deferred
+            // transaction that upgrades to a write fails at once with SQLITE_BUSY under several threads.
+            url += "&transaction_mode=IMMEDIATE";
+        }
+        return new BenchDatabase(database.name(), url, database.user(), database.password());
+    }
+
+    /** The database the runner prepared for this fork, or a new one. */
+    static BenchDatabase forThisJvm(String kind) {
+        String url = System.getProperty(URL_PROPERTY);
+        return url == null ? create(kind)
+                : new BenchDatabase(kind, url, System.getProperty(USER_PROPERTY), System.getProperty(PASSWORD_PROPERTY, ""));
+    }
+
+    String[] asJvmArguments() {
+        return new String[] {"-D" + URL_PROPERTY + "=" + jdbcUrl, "-D" + USER_PROPERTY + "=" + user,
+            "-D" + PASSWORD_PROPERTY + "=" + (password == null ? "" : password)};
+    }
+
+    /** This database at another URL (the round-trip counter's proxy). */
+    BenchDatabase at(String url) {
+        return new BenchDatabase(kind, url, user, password);
+    }
+
+    /** The pool all peers share: HikariCP defaults, autocommit on, {@value #POOL_SIZE} connections. */
+    HikariDataSource newPool() {
+        return newPool(null, POOL_SIZE);
+    }
+
+    /** A pool of {@code size} connections from {@code driver}, or from the URL when it is null. */
+    HikariDataSource newPool(DataSource driver, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("bench-" + kind.toLowerCase(Locale.ROOT));
+        config.setMaximumPoolSize(size);
+        if (driver != null) {
+            config.setDataSource(driver);
+        } else {
+            config.setJdbcUrl(jdbcUrl);
+            config.setUsername(user);
+            config.setPassword(password);
+        }
+        return new HikariDataSource(config);
+    }
+
+    static void createSchema(DataSource pool) throws SQLException {
+        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS item");
+            statement.execute("CREATE TABLE item (id BIGINT PRIMARY KEY, name VARCHAR(50) NOT NULL)");
+        }
+    }
+
+    /** Empties the table between measurement iterations, so no iteration pays for the last one's rows. */
+    void clear(DataSource pool) throws SQLException {
+        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(kind.equals("SQLITE") ? "DELETE FROM item" : "TRUNCATE TABLE item");
+        }
+    }
+}
