@@ -20,13 +20,15 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the whole suite and writes the Markdown report: per database, the round trips of every
- * peer (counted first, in this JVM), then the JMH runs (forked JVMs, servers started once here
- * and shared with them through system properties).
+ * peer, then the throughput of all peers interleaved ({@link Interleaved}), all in this JVM with
+ * each server started once; then, where asked, the JMH runs with the GC profiler (forked JVMs
+ * that share the server through system properties).
  *
  * <p>Arguments (all optional): {@code --databases H2,SQLITE,POSTGRES,MARIADB},
  * {@code --peers JDBC,ATOMIC4J,SPRING,JOOQ,JDBI}, {@code --scenarios insertOne,nestedRollback}
- * (a regex alternative per name), {@code --warmup 1} and {@code --iterations 3} (1-second
- * iterations), {@code --out BENCHMARKS.md}.
+ * (a regex alternative per name), {@code --rounds 15} and {@code --slice-ms 100} (interleaved
+ * harness), {@code --jmh-databases H2} (where JMH with {@code -prof gc} runs too),
+ * {@code --warmup 1} and {@code --iterations 1} (JMH, 1-second iterations), {@code --out BENCHMARKS.md}.
  */
 public final class Main {
     private Main() {
@@ -35,15 +37,18 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = parse(args);
         List<String> databases = list(options.getOrDefault("databases", "H2,SQLITE,POSTGRES,MARIADB"));
+        List<String> jmhDatabases = list(options.getOrDefault("jmh-databases", "H2"));
         List<Peer.Kind> peers = list(options.getOrDefault("peers", "JDBC,ATOMIC4J,SPRING,JOOQ,JDBI"))
                 .stream().map(Peer.Kind::valueOf).toList();
-        String scenarios = options.getOrDefault("scenarios", ".*").replace(',', '|');
+        String scenarios = "(" + options.getOrDefault("scenarios", ".*").replace(',', '|') + ")";
+        int rounds = Integer.parseInt(options.getOrDefault("rounds", "15"));
+        long slice = Long.parseLong(options.getOrDefault("slice-ms", "100"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "1"));
-        int iterations = Integer.parseInt(options.getOrDefault("iterations", "3"));
+        int iterations = Integer.parseInt(options.getOrDefault("iterations", "1"));
         Path out = Path.of(options.getOrDefault("out", "BENCHMARKS.md"));
         long started = System.nanoTime();
 
-        Report report = new Report(String.join(" ", args), warmup, iterations);
+        Report report = new Report(String.join(" ", args), warmup, iterations, rounds, slice);
         for (String kind : databases) {
             List<Peer.Kind> here = new ArrayList<>(peers);
             if (kind.equals("POSTGRES") && here.contains(Peer.Kind.ATOMIC4J)) {
@@ -52,27 +57,36 @@ public final class Main {
             BenchDatabase database = BenchDatabase.create(kind);
             System.out.printf("%n=== %s: counting round trips%n", kind);
             report.roundTrips(kind, RoundTrips.measure(database, here));
-
-            ChainedOptionsBuilder jmh = new OptionsBuilder()
-                    .include(TransactionBenchmarks.class.getName() + "\\.(" + scenarios + ")$")
-                    .param("db", kind)
-                    .param("peer", here.stream().map(Enum::name).toArray(String[]::new))
-                    .warmupIterations(warmup).warmupTime(TimeValue.seconds(1))
-                    .measurementIterations(iterations).measurementTime(TimeValue.seconds(1))
-                    .forks(1)
-                    .addProfiler(GCProfiler.class)
-                    .jvmArgsAppend("-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-            if (!kind.equals("H2")) {
-                // H2's in-memory database lives in this JVM; each fork creates its own. The others are shared.
-                jmh.jvmArgsAppend(database.asJvmArguments());
-            }
-            System.out.printf("%n=== %s: JMH%n", kind);
-            Collection<RunResult> results = new Runner(jmh.build()).run();
-            report.results(kind, results);
+            System.out.printf("%n=== %s: interleaved throughput%n", kind);
+            report.throughput(kind, new Interleaved(database, here, rounds, slice).run(Interleaved.cases(scenarios)));
             Files.writeString(out, report.markdown((System.nanoTime() - started) / 1_000_000_000L));
+            if (jmhDatabases.contains(kind)) {
+                System.out.printf("%n=== %s: JMH -prof gc%n", kind);
+                report.results(kind, jmh(database, here, scenarios, warmup, iterations));
+                Files.writeString(out, report.markdown((System.nanoTime() - started) / 1_000_000_000L));
+            }
         }
         System.out.printf("%nWrote %s in %d s%n", out.toAbsolutePath(), (System.nanoTime() - started) / 1_000_000_000L);
         System.exit(0);     // the embedded servers' shutdown hooks stop them
+    }
+
+    /** The JMH runs of {@link TransactionBenchmarks} on one database, forks sharing its server or file. */
+    private static Collection<RunResult> jmh(BenchDatabase database, List<Peer.Kind> peers, String scenarios, int warmup,
+            int iterations) throws Exception {
+        ChainedOptionsBuilder jmh = new OptionsBuilder()
+                .include(TransactionBenchmarks.class.getName() + "\\." + scenarios + "$")
+                .param("db", database.kind())
+                .param("peer", peers.stream().map(Enum::name).toArray(String[]::new))
+                .warmupIterations(warmup).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(iterations).measurementTime(TimeValue.seconds(1))
+                .forks(1)
+                .addProfiler(GCProfiler.class)
+                .jvmArgsAppend("-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        if (!database.kind().equals("H2")) {
+            // H2's in-memory database lives in this JVM; each fork creates its own. The others are shared.
+            jmh.jvmArgsAppend(database.asJvmArguments());
+        }
+        return new Runner(jmh.build()).run();
     }
 
     private static Map<String, String> parse(String[] args) {
@@ -80,7 +94,7 @@ public final class Main {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("Expected --name value pairs, got " + Arrays.toString(args)
-                        + "; names: databases, peers, scenarios, warmup, iterations, out");
+                        + "; names: databases, jmh-databases, peers, scenarios, rounds, slice-ms, warmup, iterations, out");
             }
             options.put(args[i].substring(2), args[++i]);
         }

@@ -25,11 +25,21 @@ final class Report {
     private final int iterations;
     private final Map<String, Map<String, Map<Peer.Kind, Double>>> roundTrips = new LinkedHashMap<>();
     private final Map<String, Map<String, Map<Peer.Kind, Score>>> scores = new LinkedHashMap<>();
+    private final Map<String, Map<String, Map<Peer.Kind, Interleaved.Measurement>>> throughput = new LinkedHashMap<>();
 
-    Report(String arguments, int warmup, int iterations) {
+    private final int rounds;
+    private final long sliceMillis;
+
+    Report(String arguments, int warmup, int iterations, int rounds, long sliceMillis) {
         this.arguments = arguments;
         this.warmup = warmup;
         this.iterations = iterations;
+        this.rounds = rounds;
+        this.sliceMillis = sliceMillis;
+    }
+
+    void throughput(String database, Map<String, Map<Peer.Kind, Interleaved.Measurement>> measurements) {
+        throughput.put(database, measurements);
     }
 
     void roundTrips(String database, Map<String, Map<Peer.Kind, Double>> counts) {
@@ -75,36 +85,44 @@ final class Report {
         md.append("- Machine: ").append(cpu()).append(", ").append(Runtime.getRuntime().availableProcessors())
                 .append(" cores, ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
                 .append("\n- JVM: ").append(System.getProperty("java.vm.name")).append(' ')
-                .append(System.getProperty("java.runtime.version")).append(" (forks: -Xms1g -Xmx1g)")
-                .append("\n- JMH: 1 fork per peer and scenario, ").append(warmup).append(" x 1 s warm-up, ")
-                .append(iterations).append(" x 1 s measurement; score ± 99.9 % confidence half-width")
+                .append(System.getProperty("java.runtime.version"))
                 .append("\n- Every peer runs the same JDBC statements over one HikariCP pool (")
                 .append(BenchDatabase.POOL_SIZE).append(" connections); only transaction demarcation differs.")
                 .append("\n- PostgreSQL with fsync and synchronous_commit on; MariaDB with its defaults (InnoDB flushes at commit); ")
-                .append("SQLite file in WAL mode, transactions BEGIN IMMEDIATE; H2 in memory.\n\n");
-        md.append("Throughput is transactions per second (bulk scenarios: rows per second), and in brackets the ratio to "
-                + "hand-written JDBC measured in the same run (higher is better). Round trips are per transaction.\n\n");
-        for (String database : scores.keySet()) {
+                .append("SQLite file in WAL mode, transactions BEGIN IMMEDIATE; H2 in memory.")
+                .append("\n- Throughput and ratios: the interleaved harness, ").append(rounds).append(" rounds of ")
+                .append(sliceMillis).append(" ms slices per peer in a new random order each round (bulk scenarios: a third of the "
+                        + "rounds); the ratio is the median of the per-round ratios to hand-written JDBC, higher is better.")
+                .append("\n- Allocation: JMH with `-prof gc` (").append(warmup).append(" x 1 s warm-up, ").append(iterations)
+                .append(" x 1 s measurement, 1 fork per peer and scenario).\n\n");
+        for (String database : throughput.keySet()) {
             md.append("## ").append(title(database)).append("\n\n");
-            List<Peer.Kind> peers = peers(database);
-            table(md, "Throughput", database, peers, (scenario, peer) -> throughput(database, scenario, peer));
-            table(md, roundTripTitle(database), database, peers, (scenario, peer) -> {
-                Double count = roundTrips.getOrDefault(database, Map.of()).getOrDefault(scenario, Map.of()).get(peer);
+            Map<String, Map<Peer.Kind, Interleaved.Measurement>> measured = throughput.get(database);
+            List<Peer.Kind> peers = peers(measured);
+            table(md, "Transactions per second (bulk: rows per second) and ratio to JDBC", measured.keySet(), peers,
+                    (scenario, peer) -> throughputCell(measured.get(scenario).get(peer), peer));
+            Map<String, Map<Peer.Kind, Double>> trips = roundTrips.getOrDefault(database, Map.of());
+            table(md, roundTripTitle(database), trips.keySet(), peers, (scenario, peer) -> {
+                Double count = trips.get(scenario).get(peer);
                 return count == null ? "" : number(count);
             });
-            table(md, "Allocation, bytes per transaction (JMH -prof gc)", database, peers, (scenario, peer) -> {
-                Score score = scores.get(database).get(scenario).get(peer);
-                return score == null || Double.isNaN(score.bytesPerOp()) ? "" : String.format(Locale.ROOT, "%,.0f", score.bytesPerOp());
-            });
+            Map<String, Map<Peer.Kind, Score>> jmh = scores.get(database);
+            if (jmh != null) {
+                table(md, "Allocation, bytes per transaction (JMH -prof gc)", jmh.keySet(), peers, (scenario, peer) -> {
+                    Score score = jmh.get(scenario).get(peer);
+                    return score == null || Double.isNaN(score.bytesPerOp()) ? ""
+                            : String.format(Locale.ROOT, "%,.0f", score.bytesPerOp());
+                });
+            }
             md.append(targets(database));
         }
         return md.toString();
     }
 
-    private List<Peer.Kind> peers(String database) {
+    private static List<Peer.Kind> peers(Map<String, ? extends Map<Peer.Kind, ?>> byScenario) {
         List<Peer.Kind> peers = new ArrayList<>();
         for (Peer.Kind kind : Peer.Kind.values()) {
-            if (scores.get(database).values().stream().anyMatch(byPeer -> byPeer.containsKey(kind))) {
+            if (byScenario.values().stream().anyMatch(byPeer -> byPeer.containsKey(kind))) {
                 peers.add(kind);
             }
         }
@@ -116,13 +134,17 @@ final class Report {
         String text(String scenario, Peer.Kind peer);
     }
 
-    private void table(StringBuilder md, String caption, String database, List<Peer.Kind> peers, Cell cell) {
+    private static void table(StringBuilder md, String caption, Collection<String> scenarios, List<Peer.Kind> peers,
+            Cell cell) {
+        if (scenarios.isEmpty()) {
+            return;
+        }
         md.append("**").append(caption).append("**\n\n| scenario |");
         peers.forEach(peer -> md.append(' ').append(peer.title).append(" |"));
         md.append("\n|---|");
         peers.forEach(peer -> md.append("---:|"));
         md.append('\n');
-        for (String scenario : scores.get(database).keySet()) {
+        for (String scenario : scenarios) {
             md.append("| ").append(scenario).append(" |");
             for (Peer.Kind peer : peers) {
                 md.append(' ').append(cell.text(scenario, peer)).append(" |");
@@ -132,53 +154,44 @@ final class Report {
         md.append('\n');
     }
 
-    private String throughput(String database, String scenario, Peer.Kind peer) {
-        Map<Peer.Kind, Score> byPeer = scores.get(database).get(scenario);
-        Score score = byPeer.get(peer);
-        if (score == null) {
+    private static String throughputCell(Interleaved.Measurement measurement, Peer.Kind peer) {
+        if (measurement == null) {
             return "";
         }
-        String text = String.format(Locale.ROOT, "%,.0f ±%.0f%%", score.opsPerSecond(),
-                100 * score.error() / score.opsPerSecond());
-        Double ratio = ratio(byPeer, peer);
-        return ratio == null || peer == Peer.Kind.JDBC ? text : text + String.format(Locale.ROOT, " (%.2f)", ratio);
-    }
-
-    private static Double ratio(Map<Peer.Kind, Score> byPeer, Peer.Kind peer) {
-        Score floor = byPeer.get(Peer.Kind.JDBC);
-        Score score = byPeer.get(peer);
-        return floor == null || score == null ? null : score.opsPerSecond() / floor.opsPerSecond();
+        String text = String.format(Locale.ROOT, "%,.0f", measurement.opsPerSecond());
+        return peer == Peer.Kind.JDBC ? text : text + String.format(Locale.ROOT, " (%.2f)", measurement.medianRatio());
     }
 
     /** Where atomic4j misses a target in this run: under 0.95 of JDBC (servers), behind a rival, more round trips. */
     private String targets(String database) {
         List<String> misses = new ArrayList<>();
         boolean server = database.equals("POSTGRES") || database.equals("MARIADB");
-        for (Map.Entry<String, Map<Peer.Kind, Score>> entry : scores.get(database).entrySet()) {
-            Map<Peer.Kind, Score> byPeer = entry.getValue();
-            Score ours = byPeer.get(Peer.Kind.ATOMIC4J);
+        for (Map.Entry<String, Map<Peer.Kind, Interleaved.Measurement>> entry : throughput.get(database).entrySet()) {
+            Map<Peer.Kind, Interleaved.Measurement> byPeer = entry.getValue();
+            Interleaved.Measurement ours = byPeer.get(Peer.Kind.ATOMIC4J);
             if (ours == null) {
                 continue;
             }
-            Double ratio = ratio(byPeer, Peer.Kind.ATOMIC4J);
-            if (server && ratio != null && ratio < 0.95) {
-                misses.add(String.format(Locale.ROOT, "%s: %.2f of JDBC", entry.getKey(), ratio));
+            if (server && ours.medianRatio() < 0.95) {
+                misses.add(String.format(Locale.ROOT, "%s %.2f of JDBC", entry.getKey(), ours.medianRatio()));
             }
             for (Peer.Kind rival : RIVALS) {
-                Score theirs = byPeer.get(rival);
-                if (theirs != null && theirs.opsPerSecond() > ours.opsPerSecond()) {
-                    misses.add(String.format(Locale.ROOT, "%s: behind %s (%.2f of it)", entry.getKey(), rival.title,
-                            ours.opsPerSecond() / theirs.opsPerSecond()));
+                Interleaved.Measurement theirs = byPeer.get(rival);
+                if (theirs != null && theirs.medianRatio() > ours.medianRatio()) {
+                    misses.add(String.format(Locale.ROOT, "%s behind %s (%.2f against %.2f)", entry.getKey(), rival.title,
+                            ours.medianRatio(), theirs.medianRatio()));
                 }
             }
-            Map<Peer.Kind, Double> trips = roundTrips.getOrDefault(database, Map.of()).get(entry.getKey());
-            if (trips != null && trips.containsKey(Peer.Kind.JDBC) && trips.containsKey(Peer.Kind.ATOMIC4J)
-                    && trips.get(Peer.Kind.ATOMIC4J) > trips.get(Peer.Kind.JDBC)) {
-                misses.add(String.format(Locale.ROOT, "%s: %s round trips against JDBC's %s", entry.getKey(),
-                        number(trips.get(Peer.Kind.ATOMIC4J)), number(trips.get(Peer.Kind.JDBC))));
+        }
+        for (Map.Entry<String, Map<Peer.Kind, Double>> entry : roundTrips.getOrDefault(database, Map.of()).entrySet()) {
+            Double ours = entry.getValue().get(Peer.Kind.ATOMIC4J);
+            Double floor = entry.getValue().get(Peer.Kind.JDBC);
+            if (ours != null && floor != null && ours > floor) {
+                misses.add(String.format(Locale.ROOT, "%s %s round trips against JDBC's %s", entry.getKey(),
+                        number(ours), number(floor)));
             }
         }
-        return misses.isEmpty() ? "Targets met on " + title(database) + " in this run.\n\n"
+        return misses.isEmpty() ? "All targets met on " + title(database) + " in this run.\n\n"
                 : "Targets missed in this run: " + String.join("; ", misses) + ".\n\n";
     }
 

@@ -37,8 +37,8 @@ final class Scenarios {
     }
 
     private final Peer peer;
-    /** Row ids; shared by the threads of a multi-threaded run. */
-    private final AtomicLong ids = new AtomicLong();
+    /** Row ids, unique in this JVM: peers and threads share the table. */
+    private static final AtomicLong ids = new AtomicLong();
 
     Scenarios(Peer peer) {
         this.peer = peer;
