@@ -164,6 +164,33 @@ class RoundTripTest {
         assertThat(sent).containsExactlyElementsOf(withCommit(database, "INSERT INTO item (id, name) VALUES (?, ?)"));
     }
 
+    /**
+     * Hand-written JDBC undoes a failed step with one rollback(savepoint). PostgreSQL also releases
+     * the savepoint (it is a subtransaction until then), in the same flight; the others leave it
+     * to die with the transaction.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void failedNestedBlockRollsBackInOneRoundTrip(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> {
+            insert(1);
+            try {
+                db.atomic(() -> {
+                    insert(2);
+                    throw new IllegalStateException("undo the nested block");
+                });
+            } catch (IllegalStateException expected) {
+                // the outer block goes on
+            }
+        });
+        String rollback = database == TestDatabase.POSTGRES
+                ? "ROLLBACK TO SAVEPOINT a4j_sp1; RELEASE SAVEPOINT a4j_sp1" : "ROLLBACK TO SAVEPOINT a4j_sp1";
+        assertThat(sent).containsExactlyElementsOf(withCommit(database, "INSERT INTO item (id, name) VALUES (?, ?)",
+                "SAVEPOINT a4j_sp1", "INSERT INTO item (id, name) VALUES (?, ?)", rollback));
+    }
+
     /** A transaction that only queries sends nothing but its queries and COMMIT, on PostgreSQL too. */
     @ParameterizedTest
     @EnumSource(TestDatabase.class)

@@ -28,6 +28,16 @@ public abstract class Dialect {
         return "ROLLBACK TO SAVEPOINT " + name;
     }
 
+    /**
+     * SQL that rolls back to a savepoint nobody will use again, sent as one statement (one round
+     * trip); null to send ROLLBACK TO and then RELEASE. Where creating a savepoint under a name
+     * still in use replaces the old one, the release can simply be left out: the savepoint dies
+     * with the transaction. Unknown databases may refuse a duplicate name, so they release.
+     */
+    public String rollbackToAndReleaseSavepointSql(String name) {
+        return null;
+    }
+
     /** True when the error means the connection can no longer be used (it is discarded, not returned to the pool). */
     public boolean isConnectionLost(SQLException e) {
         return SqlErrors.classify(e) == ErrorKind.CONNECTION;

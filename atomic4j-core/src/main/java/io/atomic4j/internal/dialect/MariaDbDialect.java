@@ -11,6 +11,12 @@ public final class MariaDbDialect extends Dialect {
         return "MariaDB";
     }
 
+    /** A SAVEPOINT under a name still in use replaces the old savepoint, so it need not be released. */
+    @Override
+    public String rollbackToAndReleaseSavepointSql(String name) {
+        return rollbackToSavepointSql(name);
+    }
+
     /**
      * mariadb-java-client 3.x keeps setReadOnly for replication routing only; SET TRANSACTION
      * applies to the next transaction alone, so nothing needs undoing.

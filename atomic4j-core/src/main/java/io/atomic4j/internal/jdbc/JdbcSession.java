@@ -73,6 +73,16 @@ final class JdbcSession implements Backend.Session {
         execute(dialect.releaseSavepointSql(name), "release savepoint " + name);
     }
 
+    @Override
+    public void rollbackToAndReleaseSavepoint(String name) {
+        String sql = dialect.rollbackToAndReleaseSavepointSql(name);
+        if (sql == null) {
+            Backend.Session.super.rollbackToAndReleaseSavepoint(name);
+        } else {
+            execute(sql, "roll back to savepoint " + name);
+        }
+    }
+
     private void execute(String sql, String what) {
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);
