@@ -63,6 +63,14 @@ public abstract class Dialect {
         return false;
     }
 
+    /**
+     * True where the transaction that ends a session is best committed by switching autocommit
+     * back on: where that switch costs a round trip of its own, it then carries the commit too.
+     */
+    public boolean commitsBySwitchingAutocommitOn() {
+        return false;
+    }
+
     /** Above this many savepoints in one transaction a WARN is logged once; 0 for never. */
     public int savepointWarningThreshold() {
         return 0;

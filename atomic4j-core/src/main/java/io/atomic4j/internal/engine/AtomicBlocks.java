@@ -327,7 +327,7 @@ public final class AtomicBlocks {
             return null;    // the block ran no statement: nothing to commit
         }
         try {
-            session.commit();
+            session.commitBeforeClose();      // endTransaction closes the session next
             return null;
         } catch (RuntimeException commitError) {
             if (!(commitError instanceof CommitOutcomeUnknownException) && !session.isBroken()) {

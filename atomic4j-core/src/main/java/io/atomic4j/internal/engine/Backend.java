@@ -56,6 +56,14 @@ public interface Backend {
          */
         void commit();
 
+        /**
+         * {@link #commit()} for a transaction that ends the session ({@link #close()} follows at
+         * once), so a backend may fold the restoring of its defaults into the commit.
+         */
+        default void commitBeforeClose() {
+            commit();
+        }
+
         void rollback();
 
         /** True once the resource is known to be unusable (connection lost): no more work is sent to it. */
