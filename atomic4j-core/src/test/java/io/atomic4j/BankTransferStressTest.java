@@ -61,7 +61,7 @@ class BankTransferStressTest extends FaultTestBase {
     void transfersKeepTheBooksBalancedThroughRandomConnectionCuts(TestDatabase testDatabase) throws Exception {
         open(testDatabase, POOL_SIZE);
         createAccounts();
-        Chaos chaos = new Chaos(proxy);
+        Chaos chaos = new Chaos(proxy, blockCommitMarker(testDatabase));
         AtomicOptions options = AtomicOptions.defaults()
                 .retry(RetryPolicy.transientErrors(5).backoff(Duration.ofMillis(1), Duration.ofMillis(50)));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
@@ -253,12 +253,14 @@ class BankTransferStressTest extends FaultTestBase {
      */
     private static final class Chaos {
         private final FaultProxy proxy;
+        private final String commitMarker;
         final Map<String, Integer> fired = new HashMap<>();
         int cutAllCalls;
         private String armed;
 
-        Chaos(FaultProxy proxy) {
+        Chaos(FaultProxy proxy, String commitMarker) {
             this.proxy = proxy;
+            this.commitMarker = commitMarker;
         }
 
         synchronized void inject(SplittableRandom random) {
@@ -271,9 +273,9 @@ class BankTransferStressTest extends FaultTestBase {
                 cutAllCalls++;
                 proxy.cutAll();
             } else if (pick < 50) {
-                arm("COMMIT", Cut.AFTER_FORWARD);
+                arm(commitMarker, Cut.AFTER_FORWARD);
             } else if (pick < 70) {
-                arm("COMMIT", Cut.BEFORE_FORWARD);
+                arm(commitMarker, Cut.BEFORE_FORWARD);
             } else if (pick < 85) {
                 arm("UPDATE account", Cut.BEFORE_FORWARD);
             } else {
@@ -305,7 +307,7 @@ class BankTransferStressTest extends FaultTestBase {
         }
 
         synchronized long commitCuts() {
-            return fired.getOrDefault("COMMIT AFTER_FORWARD", 0) + fired.getOrDefault("COMMIT BEFORE_FORWARD", 0);
+            return fired.getOrDefault(commitMarker + " AFTER_FORWARD", 0) + fired.getOrDefault(commitMarker + " BEFORE_FORWARD", 0);
         }
     }
 }

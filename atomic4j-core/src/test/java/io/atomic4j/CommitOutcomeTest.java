@@ -195,7 +195,7 @@ class CommitOutcomeTest extends FaultTestBase {
 
         Throwable thrown = thrownBy(() -> db.atomic(() -> {
             insertWithHooks(2);
-            proxy.cutOnClientBytes("COMMIT", Cut.AFTER_FORWARD);
+            proxy.cutOnClientBytes(blockCommitMarker(TestDatabase.MARIADB), Cut.AFTER_FORWARD);
         }));
 
         assertUnknownOutcome(thrown);
@@ -211,7 +211,7 @@ class CommitOutcomeTest extends FaultTestBase {
         Throwable thrown = thrownBy(() -> db.atomic(AtomicOptions.defaults().retry(RetryPolicy.transientErrors(5)), () -> {
             runs.incrementAndGet();
             insertWithHooks(2);
-            proxy.cutOnClientBytes("COMMIT", Cut.BEFORE_FORWARD);
+            proxy.cutOnClientBytes(blockCommitMarker(TestDatabase.MARIADB), Cut.BEFORE_FORWARD);
         }));
 
         assertUnknownOutcome(thrown);

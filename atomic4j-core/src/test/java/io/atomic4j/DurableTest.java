@@ -66,6 +66,17 @@ class DurableTest extends DatabaseTestBase {
         });
     }
 
+    /** MariaDB would carry SET TRANSACTION READ ONLY over to the connection's next transaction if not ended by COMMIT. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void readOnlyEndsWithItsBlock(TestDatabase database) throws SQLException {
+        use(database);
+        db.atomic(AtomicOptions.defaults().readOnly(true), () -> assertThat(ids()).isEmpty());
+        db.atomic(() -> insert(1));
+        insert(2);
+        assertThat(committedIds()).containsExactly(1, 2);
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
     void outermostBlockHonoursIsolationAndReadOnly(TestDatabase database) throws SQLException {

@@ -22,11 +22,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  * savepoints and connections mean that work which runs no statement costs no round trip.
  */
 class RoundTripTest {
+    static final String INSERT = "INSERT INTO item (id, name) VALUES (?, ?)";
+
     final List<String> sent = Collections.synchronizedList(new ArrayList<>());
+    TestDatabase database;
     Database db;
     com.zaxxer.hikari.HikariDataSource pool;
 
     Database open(TestDatabase database) throws SQLException {
+        this.database = database;
         pool = new com.zaxxer.hikari.HikariDataSource();
         pool.setJdbcUrl(database.jdbcUrl());
         pool.setUsername(database.user());
@@ -48,7 +52,12 @@ class RoundTripTest {
         }
     }
 
-    /** Records every statement's SQL and every commit/rollback of connections from {@code target}. */
+    /**
+     * Records every statement's SQL and every commit/rollback of connections from {@code target},
+     * and on MariaDB every change of autocommit: the driver sends SET autocommit for it, where
+     * pgjdbc keeps it to itself (BEGIN goes out with the next statement) and H2 and SQLite run
+     * in-process.
+     */
     DataSource recording(DataSource target) {
         return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
                 (proxy, method, args) -> {
@@ -63,6 +72,10 @@ class RoundTripTest {
                     String name = method.getName();
                     if (name.equals("commit") || name.equals("rollback") && args == null) {
                         sent.add(name.toUpperCase());
+                    }
+                    if (name.equals("setAutoCommit") && database == TestDatabase.MARIADB
+                            && (Boolean) args[0] != connection.getAutoCommit()) {
+                        sent.add("set autocommit=" + ((Boolean) args[0] ? 1 : 0));
                     }
                     Object result = invoke(connection, method, args);
                     if (result instanceof PreparedStatement) {
@@ -116,7 +129,7 @@ class RoundTripTest {
             db.atomic(() -> { });
             db.atomic(() -> db.atomic(() -> { }));
         });
-        assertThat(sent).containsExactlyElementsOf(withCommit(database, "INSERT INTO item (id, name) VALUES (?, ?)"));
+        assertThat(sent).containsExactlyElementsOf(withCommit(database, INSERT));
     }
 
     @ParameterizedTest
@@ -128,8 +141,8 @@ class RoundTripTest {
             insert(1);
             db.atomic(() -> insert(2));
         });
-        assertThat(sent).containsExactlyElementsOf(withCommit(database, "INSERT INTO item (id, name) VALUES (?, ?)",
-                "SAVEPOINT a4j_sp1", "INSERT INTO item (id, name) VALUES (?, ?)", "RELEASE SAVEPOINT a4j_sp1"));
+        assertThat(sent).containsExactlyElementsOf(withCommit(database, INSERT,
+                "SAVEPOINT a4j_sp1", INSERT, "RELEASE SAVEPOINT a4j_sp1"));
     }
 
     @ParameterizedTest
@@ -142,7 +155,7 @@ class RoundTripTest {
             insert(2);
         }))));
         assertThat(sent).containsExactlyElementsOf(withCommit(database, "SAVEPOINT a4j_sp1", "SAVEPOINT a4j_sp2",
-                "INSERT INTO item (id, name) VALUES (?, ?)", "INSERT INTO item (id, name) VALUES (?, ?)",
+                INSERT, INSERT,
                 "RELEASE SAVEPOINT a4j_sp2", "RELEASE SAVEPOINT a4j_sp1"));
     }
 
@@ -161,7 +174,34 @@ class RoundTripTest {
                 // nothing was sent for the failed block
             }
         });
-        assertThat(sent).containsExactlyElementsOf(withCommit(database, "INSERT INTO item (id, name) VALUES (?, ?)"));
+        assertThat(sent).containsExactlyElementsOf(withCommit(database, INSERT));
+    }
+
+    /**
+     * Hand-written JDBC undoes a failed step with one rollback(savepoint). PostgreSQL also releases
+     * the savepoint (it is a subtransaction until then), in the same flight; the others leave it
+     * to die with the transaction.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void failedNestedBlockRollsBackInOneRoundTrip(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> {
+            insert(1);
+            try {
+                db.atomic(() -> {
+                    insert(2);
+                    throw new IllegalStateException("undo the nested block");
+                });
+            } catch (IllegalStateException expected) {
+                // the outer block goes on
+            }
+        });
+        String rollback = database == TestDatabase.POSTGRES
+                ? "ROLLBACK TO SAVEPOINT a4j_sp1; RELEASE SAVEPOINT a4j_sp1" : "ROLLBACK TO SAVEPOINT a4j_sp1";
+        assertThat(sent).containsExactlyElementsOf(withCommit(database, INSERT,
+                "SAVEPOINT a4j_sp1", INSERT, rollback));
     }
 
     /** A transaction that only queries sends nothing but its queries and COMMIT, on PostgreSQL too. */
@@ -175,17 +215,95 @@ class RoundTripTest {
                 statement.executeQuery("SELECT count(*) FROM item").close();
             }
         });
-        assertThat(sent).containsExactly("SELECT count(*) FROM item", "COMMIT");
+        assertThat(sent).containsExactlyElementsOf(transaction(database, false, "SELECT count(*) FROM item"));
     }
 
     /**
-     * {@code statements} then COMMIT. On PostgreSQL a transaction that may have written first reads
-     * its transaction id, one round trip more than hand-written JDBC: the price of resolving a
-     * COMMIT whose connection is lost (PostgresDialect, CommitOutcomeTest).
+     * Hand-written JDBC through HikariCP sends set autocommit=0, the INSERT, COMMIT, and
+     * set autocommit=1 when the pool resets the connection: atomic4j commits by that last switch.
      */
-    static List<String> withCommit(TestDatabase database, String... statements) {
-        List<String> expected = new ArrayList<>(List.of(statements));
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void committedTransactionSendsItsStatementsAndOneCommit(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> insert(1));
+        if (database == TestDatabase.MARIADB) {
+            assertThat(sent).containsExactly("set autocommit=0", INSERT, "set autocommit=1");
+        } else {
+            assertThat(sent).containsExactlyElementsOf(withCommit(database, INSERT));
+        }
+    }
+
+    /** ROLLBACK cannot carry the switch back to autocommit, so it costs what hand-written JDBC does. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void rolledBackTransactionSendsItsStatementsAndRollback(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        try {
+            db.atomic(() -> {
+                insert(1);
+                throw new IllegalStateException("undo the transaction");
+            });
+        } catch (IllegalStateException expected) {
+            // rolled back
+        }
+        List<String> expected = new ArrayList<>(List.of(INSERT, "ROLLBACK"));
+        if (database == TestDatabase.MARIADB) {
+            expected.add(0, "set autocommit=0");
+            expected.add("set autocommit=1");
+        }
+        assertThat(sent).containsExactlyElementsOf(expected);
+    }
+
+    /** A manual transaction's commit is not its last: autocommit stays off until the user switches it on. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void manualTransactionCommitsWithCommit(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.setAutoCommit(false);
+        try {
+            insert(1);
+            db.commit();
+            insert(2);
+            db.commit();
+        } finally {
+            db.setAutoCommit(true);
+        }
+        List<String> expected = new ArrayList<>(List.of(INSERT, "COMMIT", INSERT, "COMMIT"));
         if (database == TestDatabase.POSTGRES) {
+            String readId = "SELECT pg_current_xact_id_if_assigned()::text, pg_backend_pid()";
+            expected.add(1, readId);
+            expected.add(4, readId);
+        }
+        if (database == TestDatabase.MARIADB) {
+            expected.add(0, "set autocommit=0");
+            expected.add("set autocommit=1");
+        }
+        assertThat(sent).containsExactlyElementsOf(expected);
+        assertThat(DatabaseTestBase.ids(db)).containsExactly(1, 2);
+    }
+
+    static List<String> withCommit(TestDatabase database, String... statements) {
+        return transaction(database, true, statements);
+    }
+
+    /**
+     * A block's transaction running {@code statements}, committed. On PostgreSQL a transaction that
+     * may have written first reads its transaction id, one round trip more than hand-written JDBC:
+     * the price of resolving a COMMIT whose connection is lost (PostgresDialect, CommitOutcomeTest).
+     * On MariaDB it starts with set autocommit=0 and commits with set autocommit=1.
+     */
+    static List<String> transaction(TestDatabase database, boolean mayHaveWritten, String... statements) {
+        List<String> expected = new ArrayList<>(List.of(statements));
+        if (database == TestDatabase.MARIADB) {
+            expected.add(0, "set autocommit=0");
+            expected.add("set autocommit=1");
+            return expected;
+        }
+        if (database == TestDatabase.POSTGRES && mayHaveWritten) {
             expected.add("SELECT pg_current_xact_id_if_assigned()::text, pg_backend_pid()");
         }
         expected.add("COMMIT");

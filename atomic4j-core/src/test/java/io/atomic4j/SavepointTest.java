@@ -162,6 +162,33 @@ class SavepointTest extends DatabaseTestBase {
         db.cleanSavepoints();
     }
 
+    /** A failed block's savepoint may outlive the block (RoundTripTest); taking its name again must still work. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void savepointNameOfAFailedBlockCanBeTakenAgain(TestDatabase database) throws SQLException {
+        use(database);
+        db.setAutoCommit(false);
+        try {
+            insert(1);
+            assertThatThrownBy(() -> db.atomic(() -> {
+                insert(2);
+                throw new IllegalStateException("undo the block");
+            })).isInstanceOf(IllegalStateException.class);
+            db.cleanSavepoints();
+            Savepoint again = db.savepoint();
+            assertThat(again.name()).isEqualTo("a4j_sp1");
+            insert(3);
+            db.savepointRollback(again);
+            insert(4);
+            db.savepointCommit(again);
+            insert(5);
+            db.commit();
+        } finally {
+            db.setAutoCommit(true);
+        }
+        assertThat(committedIds()).containsExactly(1, 4, 5);
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
     void manualSavepointsWorkInAManualTransaction(TestDatabase database) throws SQLException {

@@ -28,6 +28,16 @@ public abstract class Dialect {
         return "ROLLBACK TO SAVEPOINT " + name;
     }
 
+    /**
+     * SQL that rolls back to a savepoint nobody will use again, sent as one statement (one round
+     * trip); null to send ROLLBACK TO and then RELEASE. Where creating a savepoint under a name
+     * still in use replaces the old one, the release can simply be left out: the savepoint dies
+     * with the transaction. Unknown databases may refuse a duplicate name, so they release.
+     */
+    public String rollbackToAndReleaseSavepointSql(String name) {
+        return null;
+    }
+
     /** True when the error means the connection can no longer be used (it is discarded, not returned to the pool). */
     public boolean isConnectionLost(SQLException e) {
         return SqlErrors.classify(e) == ErrorKind.CONNECTION;
@@ -50,6 +60,14 @@ public abstract class Dialect {
 
     /** True where read-only must be undone before COMMIT/ROLLBACK (sqlite-jdbc begins the next transaction inside them). */
     public boolean endsReadOnlyBeforeCommit() {
+        return false;
+    }
+
+    /**
+     * True where the transaction that ends a session is best committed by switching autocommit
+     * back on: where that switch costs a round trip of its own, it then carries the commit too.
+     */
+    public boolean commitsBySwitchingAutocommitOn() {
         return false;
     }
 

@@ -6,4 +6,10 @@ public final class H2Dialect extends Dialect {
     public String name() {
         return "H2";
     }
+
+    /** A SAVEPOINT under a name still in use replaces the old savepoint, so it need not be released. */
+    @Override
+    public String rollbackToAndReleaseSavepointSql(String name) {
+        return rollbackToSavepointSql(name);
+    }
 }

@@ -11,6 +11,23 @@ public final class MariaDbDialect extends Dialect {
         return "MariaDB";
     }
 
+    /** A SAVEPOINT under a name still in use replaces the old savepoint, so it need not be released. */
+    @Override
+    public String rollbackToAndReleaseSavepointSql(String name) {
+        return rollbackToSavepointSql(name);
+    }
+
+    /**
+     * The drivers send SET autocommit=1, which commits the open transaction (or fails and leaves
+     * autocommit off). Starting transactions with START TRANSACTION instead would also spare
+     * SET autocommit=0, but a statement that commits implicitly (DDL, LOCK TABLES) would then
+     * leave the rest of the block in autocommit, out of reach of its rollback and savepoints.
+     */
+    @Override
+    public boolean commitsBySwitchingAutocommitOn() {
+        return true;
+    }
+
     /**
      * mariadb-java-client 3.x keeps setReadOnly for replication routing only; SET TRANSACTION
      * applies to the next transaction alone, so nothing needs undoing.

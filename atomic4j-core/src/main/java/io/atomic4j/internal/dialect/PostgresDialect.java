@@ -62,6 +62,15 @@ public final class PostgresDialect extends Dialect {
         return "PostgreSQL";
     }
 
+    /**
+     * Released at once: every savepoint is a subtransaction until then (see the warning threshold).
+     * pgjdbc sends both statements in one flight, and skips the second if the first fails.
+     */
+    @Override
+    public String rollbackToAndReleaseSavepointSql(String name) {
+        return rollbackToSavepointSql(name) + "; " + releaseSavepointSql(name);
+    }
+
     /** PGPROC_MAX_CACHED_SUBXIDS: past 64 subtransactions a transaction's snapshot overflows and slows every session. */
     @Override
     public int savepointWarningThreshold() {

@@ -16,6 +16,15 @@ public final class SqliteDialect extends Dialect {
         return "SQLite";
     }
 
+    /**
+     * Savepoints of one name stack, and ROLLBACK TO and RELEASE act on the newest: one left behind
+     * underneath a newer namesake is never touched again, and dies with the transaction.
+     */
+    @Override
+    public String rollbackToAndReleaseSavepointSql(String name) {
+        return rollbackToSavepointSql(name);
+    }
+
     @Override
     public int isolationLevel(Isolation isolation) {
         return Dialects.sqliteLevel(isolation);

@@ -327,7 +327,7 @@ public final class AtomicBlocks {
             return null;    // the block ran no statement: nothing to commit
         }
         try {
-            session.commit();
+            session.commitBeforeClose();      // endTransaction closes the session next
             return null;
         } catch (RuntimeException commitError) {
             if (!(commitError instanceof CommitOutcomeUnknownException) && !session.isBroken()) {
@@ -347,8 +347,7 @@ public final class AtomicBlocks {
         if (frame.savepoint != null) {
             Backend.Session session = state.session;
             try {
-                session.rollbackToSavepoint(frame.savepoint);
-                session.releaseSavepoint(frame.savepoint);
+                session.rollbackToAndReleaseSavepoint(frame.savepoint);
             } catch (RuntimeException rollbackError) {
                 // Do not mask the original error; the enclosing block must roll back instead.
                 state.needsRollback = true;

@@ -40,11 +40,29 @@ public interface Backend {
         void releaseSavepoint(String name);
 
         /**
+         * Undoes a failed nested block: rolls back to its savepoint, which the engine never uses
+         * again, so a backend may release it in the same round trip or leave it to the end of the
+         * transaction (its name is not reused while anything the engine tracks is open).
+         */
+        default void rollbackToAndReleaseSavepoint(String name) {
+            rollbackToSavepoint(name);
+            releaseSavepoint(name);
+        }
+
+        /**
          * Commits. Returns normally if the transaction committed (also when a lost connection's
          * outcome was resolved as committed); throws a {@link io.atomic4j.DatabaseException} if it
          * did not, or {@link io.atomic4j.CommitOutcomeUnknownException} if nobody can tell.
          */
         void commit();
+
+        /**
+         * {@link #commit()} for a transaction that ends the session ({@link #close()} follows at
+         * once), so a backend may fold the restoring of its defaults into the commit.
+         */
+        default void commitBeforeClose() {
+            commit();
+        }
 
         void rollback();
 

@@ -34,6 +34,8 @@ final class JdbcSession implements Backend.Session {
     /** The connection was handed back to the pool for eviction; nothing may touch it any more. */
     private boolean discarded;
     private int savepointCount;
+    /** The commit already switched autocommit back on; some drivers would send it again (Connector/J). */
+    private boolean autocommitRestored;
 
     JdbcSession(JdbcBackend backend, Dialect dialect, Connection connection, int previousIsolation, boolean readOnlySet) {
         this.backend = backend;
@@ -73,6 +75,16 @@ final class JdbcSession implements Backend.Session {
         execute(dialect.releaseSavepointSql(name), "release savepoint " + name);
     }
 
+    @Override
+    public void rollbackToAndReleaseSavepoint(String name) {
+        String sql = dialect.rollbackToAndReleaseSavepointSql(name);
+        if (sql == null) {
+            Backend.Session.super.rollbackToAndReleaseSavepoint(name);
+        } else {
+            execute(sql, "roll back to savepoint " + name);
+        }
+    }
+
     private void execute(String sql, String what) {
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);
@@ -83,6 +95,22 @@ final class JdbcSession implements Backend.Session {
 
     @Override
     public void commit() {
+        commit(false);
+    }
+
+    @Override
+    public void commitBeforeClose() {
+        // MariaDB ends a SET TRANSACTION READ ONLY transaction on SET autocommit=1 but keeps the read-only
+        // setting for the next one, which would be the pool's next user: only COMMIT clears it.
+        commit(dialect.commitsBySwitchingAutocommitOn() && !readOnlySet);
+    }
+
+    /**
+     * @param switchingAutocommitOn commit by turning autocommit back on, which JDBC (and the server,
+     *     for SET autocommit=1) defines to commit the open transaction: one round trip instead of
+     *     COMMIT and, in close(), SET autocommit=1. A failed commit leaves autocommit off.
+     */
+    private void commit(boolean switchingAutocommitOn) {
         Object token;
         try {
             endReadOnlyIfDue();
@@ -92,7 +120,12 @@ final class JdbcSession implements Backend.Session {
             throw failure("commit", e);
         }
         try {
-            connection.commit();
+            if (switchingAutocommitOn) {
+                connection.setAutoCommit(true);
+                autocommitRestored = true;
+            } else {
+                connection.commit();
+            }
             mayHaveWritten = false;     // a manual transaction keeps its session for the next one
         } catch (SQLException e) {
             if (!dialect.isConnectionLost(e)) {
@@ -170,8 +203,10 @@ final class JdbcSession implements Backend.Session {
         }
         if (!broken) {
             try {
-                // Restored explicitly for every driver: sqlite-jdbc would otherwise open the next transaction at once.
-                connection.setAutoCommit(true);
+                if (!autocommitRestored) {
+                    // Restored explicitly for every driver: sqlite-jdbc would otherwise open the next transaction at once.
+                    connection.setAutoCommit(true);
+                }
                 if (readOnlySet) {
                     dialect.endReadOnly(connection);
                 }
