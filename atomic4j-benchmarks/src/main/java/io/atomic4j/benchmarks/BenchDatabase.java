@@ -28,7 +28,8 @@ record BenchDatabase(String kind, String jdbcUrl, String user, String password) 
         if (database == TestDatabase.SQLITE) {
             // Every peer's transactions take the write lock at BEGIN, as atomic4j's own SQLite pools do: a deferred
             // transaction that upgrades to a write fails at once with SQLITE_BUSY under several threads.
-            url += "&transaction_mode=IMMEDIATE";
+            // Eight writers queue for one lock: wait for it up to a minute rather than the tests' ten seconds.
+            url = url.replace("busy_timeout=", "busy_timeout=6") + "&transaction_mode=IMMEDIATE";
         }
         return new BenchDatabase(database.name(), url, database.user(), database.password());
     }
