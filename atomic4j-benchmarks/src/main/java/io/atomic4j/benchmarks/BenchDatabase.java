@@ -29,7 +29,7 @@ record BenchDatabase(String kind, String jdbcUrl, String user, String password) 
             // Every peer's transactions take the write lock at BEGIN, as atomic4j's own SQLite pools do: a deferred
             // transaction that upgrades to a write fails at once with SQLITE_BUSY under several threads.
             // Eight writers queue for one lock: wait for it up to a minute rather than the tests' ten seconds.
-            url = url.replace("busy_timeout=", "busy_timeout=6") + "&transaction_mode=IMMEDIATE";
+            url = url.replaceFirst("busy_timeout=\\d+", "busy_timeout=60000") + "&transaction_mode=IMMEDIATE";
         }
         return new BenchDatabase(database.name(), url, database.user(), database.password());
     }
