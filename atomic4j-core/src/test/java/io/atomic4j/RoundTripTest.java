@@ -292,6 +292,27 @@ class RoundTripTest {
                 "SAVEPOINT a4j_sp2", INSERT, "RELEASE SAVEPOINT a4j_sp2"));
     }
 
+    /** Manual savepoints carry it too: ROLLBACK TO SAVEPOINT alone when rolled back, RELEASE when committed. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void manualSavepointRollbackReadsTheIdAlongside(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> {
+            insert(1);
+            Savepoint undone = db.savepoint();
+            insert(2);
+            db.savepointRollback(undone);
+            Savepoint kept = db.savepoint();
+            insert(3);
+            db.savepointCommit(kept);
+        });
+        assertThat(sent).containsExactlyElementsOf(transaction(database, false, INSERT,
+                "SAVEPOINT a4j_sp1", INSERT, readingId(database, "ROLLBACK TO SAVEPOINT a4j_sp1"),
+                "SAVEPOINT a4j_sp2", INSERT, "RELEASE SAVEPOINT a4j_sp2"));
+        assertThat(DatabaseTestBase.ids(db)).containsExactly(1, 3);
+    }
+
     /** The server has not yet shown that it runs the id query: it is not risked inside another statement. */
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
