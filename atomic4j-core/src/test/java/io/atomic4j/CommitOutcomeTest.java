@@ -45,6 +45,67 @@ class CommitOutcomeTest extends FaultTestBase {
         assertThat(db.atomic(this::serverConnectionId)).isNotEqualTo(lostConnection);
     }
 
+    /**
+     * The id came with the nested block's RELEASE SAVEPOINT (the first block let the server run
+     * the id query on its own first); the outer block wrote again after it, under the same id.
+     */
+    @Test
+    void postgresCommitThatReachedTheServerAfterANestedBlockIsResolvedAsCommitted() throws Exception {
+        open(TestDatabase.POSTGRES, 1);
+        db.atomic(() -> insert(1));
+
+        db.atomic(() -> {
+            insertWithHooks(2);
+            db.atomic(() -> insertWithHooks(3));
+            insertWithHooks(4);
+            proxy.cutOnClientBytes("COMMIT", Cut.AFTER_FORWARD);
+        });
+
+        assertThat(proxy.triggeredCuts()).isEqualTo(1);
+        assertThat(hooks).containsExactly("commit 2", "commit 3", "commit 4");
+        assertThat(committedIds()).containsExactly(1, 2, 3, 4);
+    }
+
+    /** Only the failed nested block wrote: its transaction keeps the id, read with ROLLBACK TO SAVEPOINT. */
+    @Test
+    void postgresCommitThatReachedTheServerAfterAFailedNestedBlockIsResolvedAsCommitted() throws Exception {
+        open(TestDatabase.POSTGRES, 1);
+        db.atomic(() -> insert(1));
+
+        db.atomic(() -> {
+            execute(db, "UPDATE item SET name = 'none' WHERE id < 0");
+            try {
+                db.atomic(() -> {
+                    insertWithHooks(2);
+                    throw new IllegalStateException("undo the nested block");
+                });
+            } catch (IllegalStateException expected) {
+                // the outer block goes on
+            }
+            db.onCommit(() -> hooks.add("commit outer"));
+            proxy.cutOnClientBytes("COMMIT", Cut.AFTER_FORWARD);
+        });
+
+        assertThat(proxy.triggeredCuts()).isEqualTo(1);
+        assertThat(hooks).containsExactly("rollback 2", "commit outer");
+        assertThat(committedIds()).containsExactly(1);
+    }
+
+    @Test
+    void postgresCommitAfterANestedBlockThatNeverReachedTheServerIsResolvedAsRolledBack() throws Exception {
+        open(TestDatabase.POSTGRES, 1);
+        db.atomic(() -> insert(1));
+
+        Throwable thrown = thrownBy(() -> db.atomic(() -> {
+            db.atomic(() -> insertWithHooks(2));
+            proxy.cutOnClientBytes("COMMIT", Cut.BEFORE_FORWARD);
+        }));
+
+        assertThat(thrown).isExactlyInstanceOf(DatabaseException.class).hasMessageContaining("did not commit");
+        assertThat(hooks).containsExactly("rollback 2");
+        assertThat(committedIds()).containsExactly(1);
+    }
+
     @Test
     void postgresCommitThatNeverReachedTheServerIsResolvedAsRolledBack() throws Exception {
         open(TestDatabase.POSTGRES, 1);

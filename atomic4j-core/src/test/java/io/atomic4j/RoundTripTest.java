@@ -23,13 +23,26 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class RoundTripTest {
     static final String INSERT = "INSERT INTO item (id, name) VALUES (?, ?)";
+    /** PostgreSQL's query for the transaction id that resolves a lost COMMIT (PostgresDialect). */
+    static final String READ_ID = "SELECT pg_current_xact_id_if_assigned()::text, pg_backend_pid()";
+    static final String UPDATE_NOTHING = "UPDATE item SET name = 'none' WHERE id < 0";
 
     final List<String> sent = Collections.synchronizedList(new ArrayList<>());
     TestDatabase database;
     Database db;
     com.zaxxer.hikari.HikariDataSource pool;
 
+    /**
+     * Opens the database after one transaction has read its id before COMMIT: PostgreSQL appends
+     * that query to savepoint statements only once the server has run it alone.
+     */
     Database open(TestDatabase database) throws SQLException {
+        openFresh(database);
+        db.atomic(() -> execute(UPDATE_NOTHING));
+        return db;
+    }
+
+    Database openFresh(TestDatabase database) throws SQLException {
         this.database = database;
         pool = new com.zaxxer.hikari.HikariDataSource();
         pool.setJdbcUrl(database.jdbcUrl());
@@ -110,6 +123,12 @@ class RoundTripTest {
         DatabaseTestBase.insert(db, id);
     }
 
+    void execute(String sql) throws SQLException {
+        try (Connection connection = db.connection(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
     void blockWithoutStatementsSendsNothing(TestDatabase database) throws SQLException {
@@ -141,8 +160,8 @@ class RoundTripTest {
             insert(1);
             db.atomic(() -> insert(2));
         });
-        assertThat(sent).containsExactlyElementsOf(withCommit(database, INSERT,
-                "SAVEPOINT a4j_sp1", INSERT, "RELEASE SAVEPOINT a4j_sp1"));
+        assertThat(sent).containsExactlyElementsOf(transaction(database, false, INSERT,
+                "SAVEPOINT a4j_sp1", INSERT, readingId(database, "RELEASE SAVEPOINT a4j_sp1")));
     }
 
     @ParameterizedTest
@@ -154,9 +173,9 @@ class RoundTripTest {
             insert(1);
             insert(2);
         }))));
-        assertThat(sent).containsExactlyElementsOf(withCommit(database, "SAVEPOINT a4j_sp1", "SAVEPOINT a4j_sp2",
+        assertThat(sent).containsExactlyElementsOf(transaction(database, false, "SAVEPOINT a4j_sp1", "SAVEPOINT a4j_sp2",
                 INSERT, INSERT,
-                "RELEASE SAVEPOINT a4j_sp2", "RELEASE SAVEPOINT a4j_sp1"));
+                readingId(database, "RELEASE SAVEPOINT a4j_sp2"), "RELEASE SAVEPOINT a4j_sp1"));
     }
 
     @ParameterizedTest
@@ -179,8 +198,9 @@ class RoundTripTest {
 
     /**
      * Hand-written JDBC undoes a failed step with one rollback(savepoint). PostgreSQL also releases
-     * the savepoint (it is a subtransaction until then), in the same flight; the others leave it
-     * to die with the transaction.
+     * the savepoint (it is a subtransaction until then), in the same flight, and reads the
+     * transaction id that the outer INSERT assigned; the others leave the savepoint to die with
+     * the transaction.
      */
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
@@ -200,8 +220,128 @@ class RoundTripTest {
         });
         String rollback = database == TestDatabase.POSTGRES
                 ? "ROLLBACK TO SAVEPOINT a4j_sp1; RELEASE SAVEPOINT a4j_sp1" : "ROLLBACK TO SAVEPOINT a4j_sp1";
+        assertThat(sent).containsExactlyElementsOf(transaction(database, false, INSERT,
+                "SAVEPOINT a4j_sp1", INSERT, readingId(database, rollback)));
+    }
+
+    /** Also when only the failed block wrote: the transaction keeps the id its subtransaction assigned. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void failedNestedBlockThatAloneWroteStillSparesTheIdQueryBeforeCommit(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> {
+            execute(UPDATE_NOTHING);
+            try {
+                db.atomic(() -> {
+                    insert(2);
+                    throw new IllegalStateException("undo the nested block");
+                });
+            } catch (IllegalStateException expected) {
+                // the outer block goes on
+            }
+        });
+        String rollback = database == TestDatabase.POSTGRES
+                ? "ROLLBACK TO SAVEPOINT a4j_sp1; RELEASE SAVEPOINT a4j_sp1" : "ROLLBACK TO SAVEPOINT a4j_sp1";
+        assertThat(sent).containsExactlyElementsOf(transaction(database, false, UPDATE_NOTHING,
+                "SAVEPOINT a4j_sp1", INSERT, readingId(database, rollback)));
+        assertThat(DatabaseTestBase.ids(db)).isEmpty();
+    }
+
+    /** Nothing may have been written when the savepoint is released, so the id is read before COMMIT as usual. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void nestedBlockBeforeAnyWriteLeavesTheIdQueryBeforeCommit(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> {
+            db.atomic(() -> DatabaseTestBase.ids(db));
+            insert(1);
+        });
+        assertThat(sent).containsExactlyElementsOf(withCommit(database, "SAVEPOINT a4j_sp1",
+                "SELECT id FROM item ORDER BY id", "RELEASE SAVEPOINT a4j_sp1", INSERT));
+    }
+
+    /** The transaction may have written but has no id yet (no row matched): asked again before COMMIT. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void idNotYetAssignedAtTheReleaseIsReadAgainBeforeCommit(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> {
+            execute(UPDATE_NOTHING);
+            db.atomic(() -> execute(UPDATE_NOTHING));
+            insert(1);
+        });
+        assertThat(sent).containsExactlyElementsOf(withCommit(database, UPDATE_NOTHING,
+                "SAVEPOINT a4j_sp1", UPDATE_NOTHING, readingId(database, "RELEASE SAVEPOINT a4j_sp1"), INSERT));
+    }
+
+    /** Once the id is known, later savepoint statements go out bare. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void idIsReadAlongsideOneReleaseOnly(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> {
+            db.atomic(() -> insert(1));
+            db.atomic(() -> insert(2));
+        });
+        assertThat(sent).containsExactlyElementsOf(transaction(database, false,
+                "SAVEPOINT a4j_sp1", INSERT, readingId(database, "RELEASE SAVEPOINT a4j_sp1"),
+                "SAVEPOINT a4j_sp2", INSERT, "RELEASE SAVEPOINT a4j_sp2"));
+    }
+
+    /** Manual savepoints carry it too: ROLLBACK TO SAVEPOINT alone when rolled back, RELEASE when committed. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void manualSavepointRollbackReadsTheIdAlongside(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(() -> {
+            insert(1);
+            Savepoint undone = db.savepoint();
+            insert(2);
+            db.savepointRollback(undone);
+            Savepoint kept = db.savepoint();
+            insert(3);
+            db.savepointCommit(kept);
+        });
+        assertThat(sent).containsExactlyElementsOf(transaction(database, false, INSERT,
+                "SAVEPOINT a4j_sp1", INSERT, readingId(database, "ROLLBACK TO SAVEPOINT a4j_sp1"),
+                "SAVEPOINT a4j_sp2", INSERT, "RELEASE SAVEPOINT a4j_sp2"));
+        assertThat(DatabaseTestBase.ids(db)).containsExactly(1, 3);
+    }
+
+    /** The server has not yet shown that it runs the id query: it is not risked inside another statement. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void firstWritingTransactionReadsItsIdBeforeCommitDespiteASavepoint(TestDatabase database) throws SQLException {
+        openFresh(database);
+        sent.clear();
+        db.atomic(() -> {
+            insert(1);
+            db.atomic(() -> insert(2));
+        });
         assertThat(sent).containsExactlyElementsOf(withCommit(database, INSERT,
-                "SAVEPOINT a4j_sp1", INSERT, rollback));
+                "SAVEPOINT a4j_sp1", INSERT, "RELEASE SAVEPOINT a4j_sp1"));
+    }
+
+    /**
+     * A read-only transaction needs no id: PostgresDialect answers its lost COMMIT without asking.
+     * (The other databases switch read-only with statements of their own; nothing here is theirs.)
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = "POSTGRES")
+    void readOnlyTransactionReadsNoIdAlongsideItsRelease(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.atomic(AtomicOptions.defaults().readOnly(true), () -> {
+            execute("SELECT count(*) FROM item");
+            db.atomic(() -> execute("SELECT count(*) FROM item"));
+        });
+        assertThat(sent).containsExactly("SELECT count(*) FROM item",
+                "SAVEPOINT a4j_sp1", "SELECT count(*) FROM item", "RELEASE SAVEPOINT a4j_sp1", "COMMIT");
     }
 
     /** A transaction that only queries sends nothing but its queries and COMMIT, on PostgreSQL too. */
@@ -274,9 +414,8 @@ class RoundTripTest {
         }
         List<String> expected = new ArrayList<>(List.of(INSERT, "COMMIT", INSERT, "COMMIT"));
         if (database == TestDatabase.POSTGRES) {
-            String readId = "SELECT pg_current_xact_id_if_assigned()::text, pg_backend_pid()";
-            expected.add(1, readId);
-            expected.add(4, readId);
+            expected.add(1, READ_ID);
+            expected.add(4, READ_ID);
         }
         if (database == TestDatabase.MARIADB) {
             expected.add(0, "set autocommit=0");
@@ -286,6 +425,40 @@ class RoundTripTest {
         assertThat(DatabaseTestBase.ids(db)).containsExactly(1, 2);
     }
 
+    /** A manual transaction's next transaction keeps its session but not the id read alongside a release. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void idReadAlongsideAReleaseServesOnlyItsOwnTransaction(TestDatabase database) throws SQLException {
+        open(database);
+        sent.clear();
+        db.setAutoCommit(false);
+        try {
+            insert(1);
+            db.atomic(() -> insert(2));
+            db.commit();
+            insert(3);
+            db.commit();
+        } finally {
+            db.setAutoCommit(true);
+        }
+        List<String> expected = new ArrayList<>(List.of(INSERT, "SAVEPOINT a4j_sp1", INSERT,
+                readingId(database, "RELEASE SAVEPOINT a4j_sp1"), "COMMIT", INSERT, "COMMIT"));
+        if (database == TestDatabase.POSTGRES) {
+            expected.add(6, READ_ID);
+        }
+        if (database == TestDatabase.MARIADB) {
+            expected.add(0, "set autocommit=0");
+            expected.add("set autocommit=1");
+        }
+        assertThat(sent).containsExactlyElementsOf(expected);
+        assertThat(DatabaseTestBase.ids(db)).containsExactly(1, 2, 3);
+    }
+
+    /** On PostgreSQL the savepoint statement that also reads the transaction id, in the same string. */
+    static String readingId(TestDatabase database, String savepointSql) {
+        return database == TestDatabase.POSTGRES ? savepointSql + "; " + READ_ID : savepointSql;
+    }
+
     static List<String> withCommit(TestDatabase database, String... statements) {
         return transaction(database, true, statements);
     }
@@ -293,18 +466,19 @@ class RoundTripTest {
     /**
      * A block's transaction running {@code statements}, committed. On PostgreSQL a transaction that
      * may have written first reads its transaction id, one round trip more than hand-written JDBC:
-     * the price of resolving a COMMIT whose connection is lost (PostgresDialect, CommitOutcomeTest).
+     * the price of resolving a COMMIT whose connection is lost (PostgresDialect, CommitOutcomeTest),
+     * unless the id was read alongside a savepoint statement ({@link #readingId}); pass false then.
      * On MariaDB it starts with set autocommit=0 and commits with set autocommit=1.
      */
-    static List<String> transaction(TestDatabase database, boolean mayHaveWritten, String... statements) {
+    static List<String> transaction(TestDatabase database, boolean readsIdBeforeCommit, String... statements) {
         List<String> expected = new ArrayList<>(List.of(statements));
         if (database == TestDatabase.MARIADB) {
             expected.add(0, "set autocommit=0");
             expected.add("set autocommit=1");
             return expected;
         }
-        if (database == TestDatabase.POSTGRES && mayHaveWritten) {
-            expected.add("SELECT pg_current_xact_id_if_assigned()::text, pg_backend_pid()");
+        if (database == TestDatabase.POSTGRES && readsIdBeforeCommit) {
+            expected.add(READ_ID);
         }
         expected.add("COMMIT");
         return expected;

@@ -4,6 +4,7 @@ import io.atomic4j.ErrorKind;
 import io.atomic4j.Isolation;
 import io.atomic4j.SqlErrors;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
@@ -83,6 +84,25 @@ public abstract class Dialect {
      * dialect may then skip work and return null (a lost COMMIT is then reported unknown).
      */
     public Object beforeCommit(Connection connection, boolean mayHaveWritten) throws SQLException {
+        return null;
+    }
+
+    /**
+     * A query that reads the same token as {@link #beforeCommit}, for the session to send in the
+     * same string as a savepoint statement it sends anyway (after it, separated by "; "), so that
+     * the token costs no round trip of its own; null to send none. Only offered where the driver
+     * runs such a string in one flight and stops at the first failing statement.
+     */
+    public String commitTokenQuery(Connection connection) throws SQLException {
+        return null;
+    }
+
+    /**
+     * Reads the result of {@link #commitTokenQuery}. Returns a token that may stand in for the one
+     * {@link #beforeCommit} would read, or null when it cannot yet (the transaction has not
+     * written so far, so a later write may still change the answer).
+     */
+    public Object commitToken(ResultSet result) throws SQLException {
         return null;
     }
 

@@ -16,11 +16,17 @@ import org.slf4j.LoggerFactory;
  * <p>Cost: one extra round trip ({@code SELECT pg_current_xact_id_if_assigned(), pg_backend_pid()})
  * per commit of a transaction that ran a statement other than executeQuery and is not read-only;
  * measured on loopback with fsync on, 85-100 us on top of about 400 us for an INSERT and its
- * COMMIT. There is no way to learn the id for free: it must reach the client before COMMIT is
- * sent (a COMMIT lost on its way is exactly the case to resolve), pgjdbc starts the transaction
- * lazily with the first statement, so there is no BEGIN to ride on, and an id sent back with
- * COMMIT's own reply is lost together with it. Transactions that only queried skip it (a lost
- * COMMIT of theirs is reported unknown), and so do read-only ones (nothing to lose).
+ * COMMIT. The id must reach the client before COMMIT is sent (a COMMIT lost on its way is exactly
+ * the case to resolve), pgjdbc starts the transaction lazily with the first statement, so there is
+ * no BEGIN to ride on, and an id sent back with COMMIT's own reply is lost together with it.
+ * Transactions that only queried skip it (a lost COMMIT of theirs is reported unknown), and so do
+ * read-only ones (nothing to lose).
+ *
+ * <p>The one free ride: a top-level transaction id, once assigned, stays until the transaction
+ * ends, so an id read at any point after the first write is the one COMMIT would end. The session
+ * appends the query to the RELEASE SAVEPOINT (or ROLLBACK TO SAVEPOINT) a nested block ends with
+ * ({@link #commitTokenQuery}); when that already finds an id, the transaction commits without the
+ * query of its own.
  */
 public final class PostgresDialect extends Dialect {
     private static final Logger log = LoggerFactory.getLogger(PostgresDialect.class);
@@ -46,6 +52,12 @@ public final class PostgresDialect extends Dialect {
     private volatile int serverMajorVersion;
     /** Cleared when the server refused the id query (a PostgreSQL look-alike without it): no more resolving. */
     volatile boolean resolving = true;
+    /**
+     * The id query, once the server has run it on its own (in {@link #beforeCommit}); null before.
+     * Only then is it appended to savepoint statements: a look-alike that refuses it would
+     * otherwise fail the combined string, and the failure would be taken for the savepoint's.
+     */
+    private volatile String acceptedIdQuery;
     /** {@link #RESOLVE_TIMEOUT_NANOS}, shorter in tests. */
     private final long resolveTimeoutNanos;
 
@@ -105,9 +117,9 @@ public final class PostgresDialect extends Dialect {
                 : "SELECT txid_current_if_assigned()::text, pg_backend_pid()";
         try (PreparedStatement statement = connection.prepareStatement(sql);
              ResultSet row = statement.executeQuery()) {
-            row.next();
-            String xid = row.getString(1);
-            return xid == null ? NOTHING_WRITTEN : new CommitToken(Long.parseLong(xid), row.getInt(2));
+            acceptedIdQuery = sql;
+            CommitToken token = readToken(row);
+            return token == null ? NOTHING_WRITTEN : token;
         } catch (SQLException e) {
             if (!isConnectionLost(e)) {
                 // The transaction is aborted now; later commits skip the query instead of failing the same way.
@@ -117,6 +129,31 @@ public final class PostgresDialect extends Dialect {
             }
             throw e;
         }
+    }
+
+    /** The id and backend of the query's row; null when no id is assigned yet. */
+    private static CommitToken readToken(ResultSet row) throws SQLException {
+        if (!row.next()) {
+            return null;
+        }
+        String xid = row.getString(1);
+        return xid == null ? null : new CommitToken(Long.parseLong(xid), row.getInt(2));
+    }
+
+    /**
+     * Read-only transactions get none: {@link #beforeCommit} answers for them without asking.
+     * The cost when it runs is server work only (one more statement in the same flight).
+     */
+    @Override
+    public String commitTokenQuery(Connection connection) throws SQLException {
+        String sql = acceptedIdQuery;
+        return sql == null || !resolving || connection.isReadOnly() ? null : sql;
+    }
+
+    /** Null while no id is assigned: "nothing written" holds only for the whole transaction, at COMMIT. */
+    @Override
+    public Object commitToken(ResultSet result) throws SQLException {
+        return readToken(result);
     }
 
     private int serverMajorVersion(Connection connection) throws SQLException {

@@ -5,6 +5,7 @@ import io.atomic4j.internal.engine.Backend;
 import io.atomic4j.internal.engine.TransactionState;
 import io.atomic4j.internal.errors.Messages;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.slf4j.Logger;
@@ -31,6 +32,12 @@ final class JdbcSession implements Backend.Session {
      * lost COMMIT unknown rather than resolved, never wrongly resolved.
      */
     boolean mayHaveWritten;
+    /**
+     * The commit token read alongside a savepoint statement ({@link Dialect#commitTokenQuery}),
+     * which spares the dialect's query before COMMIT. Belongs to the current transaction only:
+     * a token of an earlier one would resolve a lost COMMIT by the wrong transaction's fate.
+     */
+    private Object commitToken;
     /** The connection was handed back to the pool for eviction; nothing may touch it any more. */
     private boolean discarded;
     private int savepointCount;
@@ -65,14 +72,23 @@ final class JdbcSession implements Backend.Session {
         }
     }
 
+    /*
+     * Rolling back to or releasing a savepoint carries the commit-token query; creating one does
+     * not. A block's savepoint is always released or rolled back to before its transaction can
+     * commit, when the transaction has written at least as much as at SAVEPOINT, so the query would
+     * find no id there that it misses later. Riding on SAVEPOINT would only help a manual savepoint
+     * left open until COMMIT, and would cost a second query wherever a statement before the
+     * savepoint may have written but assigned no id (SET LOCAL, an UPDATE matching no row).
+     */
+
     @Override
     public void rollbackToSavepoint(String name) {
-        execute(dialect.rollbackToSavepointSql(name), "roll back to savepoint " + name);
+        execute(dialect.rollbackToSavepointSql(name), "roll back to savepoint " + name, true);
     }
 
     @Override
     public void releaseSavepoint(String name) {
-        execute(dialect.releaseSavepointSql(name), "release savepoint " + name);
+        execute(dialect.releaseSavepointSql(name), "release savepoint " + name, true);
     }
 
     @Override
@@ -81,16 +97,46 @@ final class JdbcSession implements Backend.Session {
         if (sql == null) {
             Backend.Session.super.rollbackToAndReleaseSavepoint(name);
         } else {
-            execute(sql, "roll back to savepoint " + name);
+            execute(sql, "roll back to savepoint " + name, true);
         }
     }
 
     private void execute(String sql, String what) {
+        execute(sql, what, false);
+    }
+
+    /**
+     * @param readCommitToken append the dialect's commit-token query when the token is still
+     *     wanted: the statement's errors stay its own (the driver stops at the first failing one,
+     *     and the dialect only offers a query its server has already accepted)
+     */
+    private void execute(String sql, String what, boolean readCommitToken) {
         try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
+            String tokenQuery = readCommitToken ? commitTokenQuery() : null;
+            if (tokenQuery == null) {
+                statement.execute(sql);
+                return;
+            }
+            boolean rows = statement.execute(sql + "; " + tokenQuery);
+            while (!rows && statement.getUpdateCount() != -1) {
+                rows = statement.getMoreResults();
+            }
+            if (rows) {
+                try (ResultSet result = statement.getResultSet()) {
+                    commitToken = dialect.commitToken(result);
+                }
+            }
         } catch (SQLException e) {
             throw failure(what, e);
         }
+    }
+
+    /** Only while the commit would otherwise run the dialect's query for it: resolving, written, no token yet. */
+    private String commitTokenQuery() throws SQLException {
+        if (!backend.resolveCommitOutcome || !mayHaveWritten || commitToken != null) {
+            return null;
+        }
+        return dialect.commitTokenQuery(connection);
     }
 
     @Override
@@ -111,10 +157,15 @@ final class JdbcSession implements Backend.Session {
      *     COMMIT and, in close(), SET autocommit=1. A failed commit leaves autocommit off.
      */
     private void commit(boolean switchingAutocommitOn) {
-        Object token;
+        Object token = commitToken;
+        // Whatever follows ends this transaction (a failed COMMIT too); at worst an early failure costs the next
+        // attempt the dialect's query.
+        commitToken = null;
         try {
             endReadOnlyIfDue();
-            token = backend.resolveCommitOutcome ? dialect.beforeCommit(connection, mayHaveWritten) : null;
+            if (token == null && backend.resolveCommitOutcome) {
+                token = dialect.beforeCommit(connection, mayHaveWritten);
+            }
         } catch (SQLException e) {
             // COMMIT was never sent, so nothing was committed: an ordinary failure (retryable if the connection was lost).
             throw failure("commit", e);
@@ -163,6 +214,7 @@ final class JdbcSession implements Backend.Session {
 
     @Override
     public void rollback() {
+        commitToken = null;
         try {
             endReadOnlyIfDue();
             connection.rollback();

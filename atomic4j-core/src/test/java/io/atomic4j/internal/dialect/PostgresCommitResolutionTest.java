@@ -154,6 +154,108 @@ class PostgresCommitResolutionTest {
         }
     }
 
+    @Test
+    void idQueryIsOfferedForSavepointStatementsOnlyAfterTheServerRanItAlone() throws SQLException {
+        PostgresDialect dialect = new PostgresDialect();
+        try (Connection connection = openTransaction(8)) {
+            assertThat(dialect.commitTokenQuery(connection)).isNull();
+            dialect.beforeCommit(connection, true);
+            assertThat(dialect.commitTokenQuery(connection)).isNotNull();
+            connection.rollback();
+        }
+    }
+
+    @Test
+    void tokenReadAlongsideReleaseSavepointIsTheOneReadBeforeCommitAndResolves() throws SQLException {
+        PostgresDialect dialect = new PostgresDialect();
+        warmUp(dialect);
+        Object piggybacked;
+        Object beforeCommit;
+        try (Connection connection = plain.getConnection()) {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SAVEPOINT s");
+                statement.execute("INSERT INTO item VALUES (9)");
+                piggybacked = afterSavepointStatement(dialect, connection, "RELEASE SAVEPOINT s");
+            }
+            beforeCommit = dialect.beforeCommit(connection, true);
+            connection.commit();
+        }
+        assertThat(piggybacked).isInstanceOf(PostgresDialect.CommitToken.class).isEqualTo(beforeCommit);
+        assertThat(dialect.resolveCommit(plain, piggybacked)).isTrue();
+    }
+
+    /** The subtransaction that wrote is gone, but it assigned the transaction's own id first. */
+    @Test
+    void tokenReadAlongsideRollbackToSavepointResolvesTheTransaction() throws SQLException {
+        PostgresDialect dialect = new PostgresDialect();
+        warmUp(dialect);
+        Object token;
+        try (Connection connection = plain.getConnection()) {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SAVEPOINT s");
+                statement.execute("INSERT INTO item VALUES (10)");
+                token = afterSavepointStatement(dialect, connection, "ROLLBACK TO SAVEPOINT s; RELEASE SAVEPOINT s");
+            }
+            connection.rollback();
+        }
+        assertThat(token).isInstanceOf(PostgresDialect.CommitToken.class);
+        assertThat(dialect.resolveCommit(plain, token)).isFalse();
+    }
+
+    /** Unlike before COMMIT, no id yet does not mean nothing written: a later statement may still write. */
+    @Test
+    void savepointStatementBeforeAnyWriteReadsNoToken() throws SQLException {
+        PostgresDialect dialect = new PostgresDialect();
+        warmUp(dialect);
+        try (Connection connection = plain.getConnection()) {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SAVEPOINT s");
+                assertThat(afterSavepointStatement(dialect, connection, "RELEASE SAVEPOINT s")).isNull();
+            }
+            connection.rollback();
+        }
+    }
+
+    @Test
+    void readOnlyTransactionIsOfferedNoIdQuery() throws SQLException {
+        PostgresDialect dialect = new PostgresDialect();
+        warmUp(dialect);
+        try (Connection connection = plain.getConnection()) {
+            connection.setAutoCommit(false);
+            connection.setReadOnly(true);
+            assertThat(dialect.commitTokenQuery(connection)).isNull();
+            connection.rollback();
+            connection.setReadOnly(false);
+        }
+    }
+
+    /** Lets the server run the id query alone once, as the first writing transaction does. */
+    private static void warmUp(PostgresDialect dialect) throws SQLException {
+        try (Connection connection = plain.getConnection()) {
+            connection.setAutoCommit(false);
+            dialect.beforeCommit(connection, true);
+            connection.rollback();
+        }
+    }
+
+    /** Sends {@code savepointSql} and the dialect's id query in one string, as JdbcSession does; returns the token. */
+    private static Object afterSavepointStatement(PostgresDialect dialect, Connection connection, String savepointSql)
+            throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            boolean rows = statement.execute(savepointSql + "; " + dialect.commitTokenQuery(connection));
+            while (!rows) {
+                assertThat(statement.getUpdateCount()).as("a result set follows").isNotEqualTo(-1);
+                rows = statement.getMoreResults();
+            }
+            try (ResultSet result = statement.getResultSet()) {
+                return dialect.commitToken(result);
+            }
+        }
+    }
+
     private static void awaitActive(int pid) throws SQLException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (count("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid + " AND state = 'active'") == 0) {
