@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -pl atomic4j-benchmarks -am package -DskipTests
 cd atomic4j-benchmarks
-exec java -Xms512m -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+exec java -Xms4g -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -cp "target/classes:$(cat target/class-path.txt)" io.atomic4j.benchmarks.Main --out ../BENCHMARKS.md "$@"

@@ -69,8 +69,7 @@ final class Interleaved {
             HikariDataSource any = pools.values().iterator().next();
             BenchDatabase.createSchema(any);
             for (Case c : cases) {
-                database.clear(any);
-                results.put(c.name(), measure(c, byKind, workers));
+                results.put(c.name(), measure(c, byKind, workers, () -> database.clear(any)));
                 System.out.printf("%-9s %-20s %s%n", database.kind(), c.name(), results.get(c.name()));
             }
         } finally {
@@ -81,11 +80,17 @@ final class Interleaved {
         return results;
     }
 
-    private Map<Peer.Kind, Measurement> measure(Case c, Map<Peer.Kind, Peer> byKind, ExecutorService workers)
-            throws Exception {
+    @FunctionalInterface
+    interface Clear {
+        void run() throws Exception;
+    }
+
+    private Map<Peer.Kind, Measurement> measure(Case c, Map<Peer.Kind, Peer> byKind, ExecutorService workers,
+            Clear emptyTable) throws Exception {
         Map<Peer.Kind, Scenarios> scenarios = new EnumMap<>(Peer.Kind.class);
         byKind.forEach((kind, peer) -> scenarios.put(kind, new Scenarios(peer)));
         Scenarios.Scenario scenario = Scenarios.ALL.get(c.scenario());
+        emptyTable.run();
         // Warm-up: every peer, twice a slice, so the JIT has compiled all of them before the first round counts.
         for (Peer.Kind kind : peers) {
             slice(scenario, scenarios.get(kind), c.threads(), 2 * sliceNanos, workers);
@@ -100,6 +105,9 @@ final class Interleaved {
         }
         List<Peer.Kind> order = new ArrayList<>(peers);
         for (int round = 0; round < roundsHere; round++) {
+            // Every round starts from an empty table: millions of rows (and, in H2, the garbage they leave) would
+            // otherwise make later rounds slower than earlier ones in ways that have nothing to do with the peers.
+            emptyTable.run();
             Collections.shuffle(order, random);
             for (Peer.Kind kind : order) {
                 long[] opsAndNanos = slice(scenario, scenarios.get(kind), c.threads(), sliceNanos, workers);
