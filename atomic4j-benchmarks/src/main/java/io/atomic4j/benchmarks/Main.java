@@ -26,7 +26,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>Arguments (all optional): {@code --databases H2,SQLITE,POSTGRES,MARIADB},
  * {@code --peers JDBC,ATOMIC4J,SPRING,JOOQ,JDBI}, {@code --scenarios insertOne,nestedRollback}
- * (a regex alternative per name), {@code --rounds 15} and {@code --slice-ms 100} (interleaved
+ * (a regex alternative per name), {@code --rounds 21} and {@code --slice-ms 100} (interleaved
  * harness), {@code --jmh-databases H2} (where JMH with {@code -prof gc} runs too),
  * {@code --warmup 1} and {@code --iterations 1} (JMH, 1-second iterations), {@code --out BENCHMARKS.md}.
  */
@@ -41,7 +41,7 @@ public final class Main {
         List<Peer.Kind> peers = list(options.getOrDefault("peers", "JDBC,ATOMIC4J,SPRING,JOOQ,JDBI"))
                 .stream().map(Peer.Kind::valueOf).toList();
         String scenarios = "(" + options.getOrDefault("scenarios", ".*").replace(',', '|') + ")";
-        int rounds = Integer.parseInt(options.getOrDefault("rounds", "15"));
+        int rounds = Integer.parseInt(options.getOrDefault("rounds", "21"));
         long slice = Long.parseLong(options.getOrDefault("slice-ms", "100"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "1"));
         int iterations = Integer.parseInt(options.getOrDefault("iterations", "1"));
