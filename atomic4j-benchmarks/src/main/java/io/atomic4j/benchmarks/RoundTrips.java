@@ -1,10 +1,10 @@
 package io.atomic4j.benchmarks;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.atomic4j.testing.TestDatabase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -12,9 +12,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -22,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -72,27 +68,27 @@ final class RoundTrips {
             "executeLargeUpdate", "executeBatch", "executeLargeBatch", "commit", "rollback", "setSavepoint",
             "releaseSavepoint");
 
-    /** Driver connections whose SQL-running calls increment {@code counter}. */
+    /** Unpooled driver connections whose SQL-running calls increment {@code counter}. */
     static DataSource countingDriver(BenchDatabase database, AtomicLong counter) {
-        return new DriverDataSource(database) {
-            @Override
-            public Connection getConnection() throws SQLException {
-                Connection connection = super.getConnection();
-                return (Connection) Proxy.newProxyInstance(RoundTrips.class.getClassLoader(),
-                        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-                            String name = method.getName();
-                            if (ENGINE_CALLS.contains(name)
-                                    || name.equals("setAutoCommit") && (Boolean) args[0] != connection.getAutoCommit()) {
-                                counter.incrementAndGet();
-                            }
-                            Object result = invoke(connection, method, args);
-                            if (result instanceof Statement statement) {
-                                return countingStatement(statement, counter);
-                            }
-                            return result;
-                        });
-            }
-        };
+        DataSource driver = TestDatabase.valueOf(database.kind()).newPlainDataSource(database.jdbcUrl());
+        return (DataSource) Proxy.newProxyInstance(RoundTrips.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    Object result = invoke(driver, method, args);
+                    return result instanceof Connection connection ? counting(connection, counter) : result;
+                });
+    }
+
+    private static Connection counting(Connection connection, AtomicLong counter) {
+        return (Connection) Proxy.newProxyInstance(RoundTrips.class.getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    String name = method.getName();
+                    if (ENGINE_CALLS.contains(name)
+                            || name.equals("setAutoCommit") && (Boolean) args[0] != connection.getAutoCommit()) {
+                        counter.incrementAndGet();
+                    }
+                    Object result = invoke(connection, method, args);
+                    return result instanceof Statement statement ? countingStatement(statement, counter) : result;
+                });
     }
 
     private static Statement countingStatement(Statement statement, AtomicLong counter) {
@@ -111,58 +107,6 @@ final class RoundTrips {
             return method.invoke(target, args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
-        }
-    }
-
-    /** DriverManager connections to the database's URL. */
-    static class DriverDataSource implements DataSource {
-        private final BenchDatabase database;
-
-        DriverDataSource(BenchDatabase database) {
-            this.database = database;
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            return DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            return DriverManager.getConnection(database.jdbcUrl(), username, password);
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            throw new SQLFeatureNotSupportedException();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> type) {
-            return false;
         }
     }
 
