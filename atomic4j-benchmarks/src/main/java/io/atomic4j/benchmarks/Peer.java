@@ -39,6 +39,11 @@ abstract class Peer implements AutoCloseable {
         }
     }
 
+    /** What an autocommit body gets for nesting: nothing to nest in. */
+    static final Work.Tx NO_NESTING = body -> {
+        throw new UnsupportedOperationException("no nested block outside a transaction");
+    };
+
     /** Runs {@code body} as one transaction: commit on return, rollback and rethrow on an exception. */
     abstract void transaction(Work body) throws Exception;
 
@@ -108,9 +113,7 @@ abstract class Peer implements AutoCloseable {
         @Override
         void autocommit(Work body) throws Exception {
             try (Connection connection = pool.getConnection()) {
-                body.run(connection, nestedBody -> {
-                    throw new UnsupportedOperationException("no nested block outside a transaction");
-                });
+                body.run(connection, NO_NESTING);
             }
         }
     }
@@ -234,9 +237,7 @@ abstract class Peer implements AutoCloseable {
 
         @Override
         void autocommit(Work body) {
-            dsl.connection(connection -> body.run(connection, nestedBody -> {
-                throw new UnsupportedOperationException("no nested block outside a transaction");
-            }));
+            dsl.connection(connection -> body.run(connection, NO_NESTING));
         }
     }
 
@@ -267,9 +268,7 @@ abstract class Peer implements AutoCloseable {
 
         @Override
         void autocommit(Work body) throws Exception {
-            jdbi.useHandle(handle -> body.run(handle.getConnection(), nestedBody -> {
-                throw new UnsupportedOperationException("no nested block outside a transaction");
-            }));
+            jdbi.useHandle(handle -> body.run(handle.getConnection(), NO_NESTING));
         }
     }
 
