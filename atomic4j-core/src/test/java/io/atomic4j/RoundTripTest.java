@@ -34,11 +34,13 @@ class RoundTripTest {
 
     /**
      * Opens the database after one transaction has read its id before COMMIT: PostgreSQL appends
-     * that query to savepoint statements only once the server has run it alone.
+     * that query to savepoint statements only once the server has run it alone. Nothing of the
+     * set-up stays recorded.
      */
     Database open(TestDatabase database) throws SQLException {
         openFresh(database);
         db.atomic(() -> execute(UPDATE_NOTHING));
+        sent.clear();
         return db;
     }
 
@@ -54,6 +56,7 @@ class RoundTripTest {
             statement.execute("CREATE TABLE item (id INT PRIMARY KEY, name VARCHAR(50))");
         }
         db = Database.wrap("counted", recording(pool));
+        sent.clear();
         return db;
     }
 
@@ -133,7 +136,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void blockWithoutStatementsSendsNothing(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(() -> db.atomic(() -> db.onCommit(() -> { })));
         assertThat(sent).isEmpty();
     }
@@ -142,7 +144,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void nestedBlockWithoutStatementsTakesNoSavepoint(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(() -> {
             insert(1);
             db.atomic(() -> { });
@@ -155,7 +156,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void nestedBlockSendsWhatHandWrittenJdbcWould(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(() -> {
             insert(1);
             db.atomic(() -> insert(2));
@@ -168,7 +168,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void savepointIsTakenBeforeTheFirstStatementOfEachPendingBlock(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(() -> db.atomic(() -> db.atomic(AtomicOptions.defaults().savepoint(false), () -> db.atomic(() -> {
             insert(1);
             insert(2);
@@ -182,7 +181,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void rolledBackNestedBlockWithoutStatementsSendsNothing(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(() -> {
             insert(1);
             try {
@@ -206,7 +204,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void failedNestedBlockRollsBackInOneRoundTrip(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(() -> {
             insert(1);
             try {
@@ -229,7 +226,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void failedNestedBlockThatAloneWroteStillSparesTheIdQueryBeforeCommit(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(() -> {
             execute(UPDATE_NOTHING);
             try {
@@ -253,7 +249,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void nestedBlockBeforeAnyWriteLeavesTheIdQueryBeforeCommit(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(() -> {
             db.atomic(() -> DatabaseTestBase.ids(db));
             insert(1);
@@ -267,7 +262,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void idNotYetAssignedAtTheReleaseIsReadAgainBeforeCommit(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(() -> {
             execute(UPDATE_NOTHING);
             db.atomic(() -> execute(UPDATE_NOTHING));
@@ -282,7 +276,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void idIsReadAlongsideOneReleaseOnly(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(() -> {
             db.atomic(() -> insert(1));
             db.atomic(() -> insert(2));
@@ -297,7 +290,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void manualSavepointRollbackReadsTheIdAlongside(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(() -> {
             insert(1);
             Savepoint undone = db.savepoint();
@@ -318,7 +310,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void firstWritingTransactionReadsItsIdBeforeCommitDespiteASavepoint(TestDatabase database) throws SQLException {
         openFresh(database);
-        sent.clear();
         db.atomic(() -> {
             insert(1);
             db.atomic(() -> insert(2));
@@ -335,7 +326,6 @@ class RoundTripTest {
     @EnumSource(value = TestDatabase.class, names = "POSTGRES")
     void readOnlyTransactionReadsNoIdAlongsideItsRelease(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(AtomicOptions.defaults().readOnly(true), () -> {
             execute("SELECT count(*) FROM item");
             db.atomic(() -> execute("SELECT count(*) FROM item"));
@@ -349,7 +339,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void blockThatOnlyQueriesSendsNothingMore(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(() -> {
             try (Connection connection = db.connection(); Statement statement = connection.createStatement()) {
                 statement.executeQuery("SELECT count(*) FROM item").close();
@@ -366,7 +355,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void committedTransactionSendsItsStatementsAndOneCommit(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.atomic(() -> insert(1));
         if (database == TestDatabase.MARIADB) {
             assertThat(sent).containsExactly("set autocommit=0", INSERT, "set autocommit=1");
@@ -380,7 +368,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void rolledBackTransactionSendsItsStatementsAndRollback(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         try {
             db.atomic(() -> {
                 insert(1);
@@ -402,7 +389,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void manualTransactionCommitsWithCommit(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.setAutoCommit(false);
         try {
             insert(1);
@@ -430,7 +416,6 @@ class RoundTripTest {
     @EnumSource(TestDatabase.class)
     void idReadAlongsideAReleaseServesOnlyItsOwnTransaction(TestDatabase database) throws SQLException {
         open(database);
-        sent.clear();
         db.setAutoCommit(false);
         try {
             insert(1);
