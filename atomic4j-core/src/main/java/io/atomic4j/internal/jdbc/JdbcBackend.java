@@ -12,6 +12,9 @@ import io.atomic4j.internal.errors.Messages;
 import io.atomic4j.internal.errors.SqlStateTable;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +26,8 @@ public final class JdbcBackend implements Backend {
     private final String alias;
     private final DataSource pool;
     private volatile Dialect dialect;
+    /** Transactions that hold a connection right now, on any thread; close() aborts them. */
+    private final Set<JdbcSession> openSessions = ConcurrentHashMap.newKeySet();
     AtomicBlocks blocks;
 
     /** Ask the dialect for what it needs to resolve a lost COMMIT (PostgreSQL: one query before COMMIT). */
@@ -65,8 +70,26 @@ public final class JdbcBackend implements Backend {
         try {
             connection = pool.getConnection();
         } catch (SQLException e) {
+            if (e instanceof SQLTransientConnectionException && e.getCause() == null) {
+                // A pool's time-out with no connection failure behind it: all connections are busy, the server may be fine.
+                throw Messages.poolExhausted(alias, e);
+            }
             throw Messages.failed(alias, "open a connection", e);
         }
+        try {
+            JdbcSession session = begin(connection, isolation, readOnly);
+            openSessions.add(session);
+            return session;
+        } catch (RuntimeException | Error e) {
+            // Whatever failed (a driver's RuntimeException, a StackOverflowError), the connection goes back or away.
+            if (!(e instanceof DatabaseException)) {
+                discard(connection);
+            }
+            throw e;
+        }
+    }
+
+    private JdbcSession begin(Connection connection, Isolation isolation, boolean readOnly) {
         Dialect dialect = dialect(connection);
         int previousIsolation = -1;
         boolean readOnlySet = false;
@@ -108,6 +131,22 @@ public final class JdbcBackend implements Backend {
             dialect = known;
         }
         return known;
+    }
+
+    /** Called by a session when its connection has gone back to the pool or away. */
+    void ended(JdbcSession session) {
+        openSessions.remove(session);
+    }
+
+    /**
+     * Database.close(): aborts the connections of transactions still open on other threads, so
+     * that none of them keeps a lock once close() returns. Their threads find out at their next
+     * statement (the connection is gone) and their blocks roll back.
+     */
+    public void abortOpenSessions() {
+        for (JdbcSession session : openSessions.toArray(new JdbcSession[0])) {
+            session.abort();
+        }
     }
 
     @Override

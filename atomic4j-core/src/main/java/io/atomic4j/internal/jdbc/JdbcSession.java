@@ -248,8 +248,29 @@ final class JdbcSession implements Backend.Session {
         broken = true;
     }
 
+    /** Database.close() from another thread: the connection is aborted (thread-safe per JDBC) and never reused. */
+    void abort() {
+        broken = true;
+        try {
+            connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Aborting a connection of '{}' failed: {}", backend.alias(), e.toString());
+        }
+        try {
+            // Drivers whose abort() does not end the session (SQLite, H2): closing the physical connection, below
+            // the pool, releases its locks; the pool evicts it when the owning thread hands it back.
+            Connection physical = connection.unwrap(Connection.class);
+            if (physical != connection && !physical.isClosed()) {
+                physical.close();
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Closing an aborted connection of '{}' failed: {}", backend.alias(), e.toString());
+        }
+    }
+
     @Override
     public void close() {
+        backend.ended(this);
         if (discarded) {
             return;
         }
@@ -276,6 +297,7 @@ final class JdbcSession implements Backend.Session {
 
     /** Takes the broken connection out of the pool now; close() then has nothing left to do. */
     private void discard() {
+        backend.ended(this);
         if (!discarded) {
             discarded = true;
             backend.discard(connection);
