@@ -49,7 +49,10 @@ public class GenerateJdbcWrappers {
         out.append("    /** Runs before executeQuery. */\n");
         out.append("    abstract void beforeQuery();\n\n");
         out.append("    /** The single funnel for statement errors; returns the driver's exception for the caller to rethrow. */\n");
-        out.append("    abstract java.sql.SQLException failed(java.sql.SQLException e);\n");
+        out.append("    abstract java.sql.SQLException failed(java.sql.SQLException e);\n\n");
+        out.append("    /** The driver failed with an unchecked throwable: the statement's effect is unknown. Returns it for rethrowing. */\n");
+        out.append("    abstract RuntimeException failedUnexpectedly(RuntimeException e);\n\n");
+        out.append("    abstract Error failedUnexpectedly(Error e);\n");
         for (Method m : methods(Connection.class)) {
             String call = "delegate." + m.getName() + "(" + argNames(m) + ")";
             Class<?> r = m.getReturnType();
@@ -95,6 +98,10 @@ public class GenerateJdbcWrappers {
                      + "            " + ret + call + ";\n"
                      + "        } catch (java.sql.SQLException e) {\n"
                      + "            throw connection.failed(e);\n"
+                     + "        } catch (RuntimeException e) {\n"
+                     + "            throw connection.failedUnexpectedly(e);\n"
+                     + "        } catch (Error e) {\n"
+                     + "            throw connection.failedUnexpectedly(e);\n"
                      + "        }\n";
             } else if (m.getName().equals("addBatch") && !sqlCheck.isEmpty()) {
                 body = sqlCheck + "        " + call + ";\n";

@@ -12,6 +12,17 @@ import java.util.List;
 class BeforeCommitTest extends DatabaseTestBase {
     private final List<String> events = new ArrayList<>();
 
+    /** Hooks are Runnables: SQL inside one handles its SQLException. */
+    private static Runnable unchecked(Block<SQLException> body) {
+        return () -> {
+            try {
+                body.run();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
     @EveryDatabase
     void runsInRegistrationOrderInsideTheTransactionAfterNestedBlocksReleased(TestDatabase database) throws SQLException {
         use(database);
@@ -19,10 +30,10 @@ class BeforeCommitTest extends DatabaseTestBase {
             db.beforeCommit(() -> events.add("first"));
             db.atomic(() -> {
                 insert(1);
-                db.beforeCommit(() -> {
+                db.beforeCommit(unchecked(() -> {
                     events.add("second sees " + ids());
                     insert(2);   // still inside the transaction: commits with it
-                });
+                }));
             });
             db.onCommit(() -> events.add("onCommit"));
             events.add("body done");

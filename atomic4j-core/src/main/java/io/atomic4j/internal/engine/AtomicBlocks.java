@@ -115,7 +115,7 @@ public final class AtomicBlocks {
         if (!session.isBroken()) {
             try {
                 session.rollback();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 session.markBroken();
             }
         }
@@ -346,12 +346,12 @@ public final class AtomicBlocks {
         try {
             session.releaseSavepoint(frame.savepoint);
             return null;
-        } catch (RuntimeException releaseError) {
+        } catch (RuntimeException | Error releaseError) {
             // Django: try to undo the block's work; if even that fails, the enclosing block must roll back.
             try {
                 session.rollbackToSavepoint(frame.savepoint);
                 discardHooks(state, frame.hookMark, releaseError);
-            } catch (RuntimeException rollbackError) {
+            } catch (RuntimeException | Error rollbackError) {
                 releaseError.addSuppressed(rollbackError);
                 state.markForRollback(releaseError);
             }
@@ -372,11 +372,11 @@ public final class AtomicBlocks {
         try {
             session.commitBeforeClose();      // endTransaction closes the session next
             return null;
-        } catch (RuntimeException commitError) {
+        } catch (RuntimeException | Error commitError) {
             if (!(commitError instanceof CommitOutcomeUnknownException) && !session.isBroken()) {
                 try {
                     session.rollback();
-                } catch (RuntimeException rollbackError) {
+                } catch (RuntimeException | Error rollbackError) {
                     commitError.addSuppressed(rollbackError);
                     session.markBroken();
                 }
@@ -390,7 +390,7 @@ public final class AtomicBlocks {
         if (frame.savepoint != null) {
             try {
                 state.session.rollbackToAndReleaseSavepoint(frame.savepoint);
-            } catch (RuntimeException rollbackError) {
+            } catch (RuntimeException | Error rollbackError) {
                 // Do not mask the original error; the enclosing block must roll back instead.
                 state.markForRollback(toThrow != null ? toThrow : rollbackError);
                 return Failures.combine(toThrow, rollbackError);
@@ -406,7 +406,7 @@ public final class AtomicBlocks {
         }
         try {
             session.rollback();
-        } catch (RuntimeException rollbackError) {
+        } catch (RuntimeException | Error rollbackError) {
             // An error during rollback means that something went wrong with the connection: drop it.
             session.markBroken();
             return Failures.combine(toThrow, rollbackError);
@@ -496,7 +496,7 @@ public final class AtomicBlocks {
                 String name = nextSavepointName(state);
                 try {
                     session.savepoint(name);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     statementFailed(state, e, session.isBroken());
                     throw e;
                 }

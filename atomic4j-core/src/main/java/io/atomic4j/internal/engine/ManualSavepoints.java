@@ -25,7 +25,7 @@ final class ManualSavepoints {
         String name = blocks.nextSavepointName(state);
         try {
             session.savepoint(name);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             blocks.statementFailed(state, e, session.isBroken());
             throw e;
         }
@@ -46,7 +46,7 @@ final class ManualSavepoints {
         int index = state.manualSavepoints.indexOf(savepoint);
         try {
             savepoint.session.releaseSavepoint(savepoint.name);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             blocks.statementFailed(state, e, savepoint.session.isBroken());
             throw e;
         }
@@ -64,7 +64,7 @@ final class ManualSavepoints {
         // Beyond Django: allowed while the block is marked for rollback; it undoes the failed work.
         try {
             savepoint.session.rollbackToSavepoint(savepoint.name);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             blocks.statementFailed(state, e, savepoint.session.isBroken());
             throw e;
         }

@@ -191,7 +191,7 @@ public final class Messages {
     }
 
     /** Lost during COMMIT, and the dialect found out that the transaction did not commit. */
-    public static DatabaseException commitLostAndRolledBack(String alias, SQLException cause) {
+    public static DatabaseException commitLostAndRolledBack(String alias, Throwable cause) {
         return new DatabaseException("The connection to database '" + alias + "' was lost during COMMIT, and the "
                 + "database confirmed that the transaction did not commit: none of its work was saved. It is safe to "
                 + "run it again (retry(RetryPolicy.transientErrors(n)) does so).", io.atomic4j.ErrorKind.CONNECTION, cause);

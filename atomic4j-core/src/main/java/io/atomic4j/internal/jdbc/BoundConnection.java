@@ -60,6 +60,7 @@ final class BoundConnection extends ForwardingConnection {
         checkUsable();
         blocks.beforeStatement(state);
         session.mayHaveWritten = true;
+        session.pendingWork = true;
     }
 
     /** Runs before executeQuery: the same checks; a query is taken to write nothing. */
@@ -67,6 +68,27 @@ final class BoundConnection extends ForwardingConnection {
     void beforeQuery() {
         checkUsable();
         blocks.beforeStatement(state);
+        session.pendingWork = true;
+    }
+
+    /**
+     * The driver failed with something other than an SQLException: whether the statement ran is
+     * unknown, so the connection is treated as lost (the block rolls back, the connection is discarded).
+     */
+    @Override
+    RuntimeException failedUnexpectedly(RuntimeException e) {
+        if (state.session() == session) {
+            blocks.statementFailed(state, e, true);
+        }
+        return e;
+    }
+
+    @Override
+    Error failedUnexpectedly(Error e) {
+        if (state.session() == session) {
+            blocks.statementFailed(state, e, true);
+        }
+        return e;
     }
 
     @Override

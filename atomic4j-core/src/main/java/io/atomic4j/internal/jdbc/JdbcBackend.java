@@ -64,11 +64,32 @@ public final class JdbcBackend implements Backend {
         return true;
     }
 
+    /**
+     * How many pooled connections found dead while a transaction starts are replaced before the
+     * failure is reported: nothing was done on them yet, so taking another is invisible to the
+     * caller (a pool hands out a connection the server dropped in a restart shorter than its
+     * validation window).
+     */
+    private static final int STALE_CONNECTION_RETRIES = 3;
+
     @Override
     public Session begin(Isolation isolation, boolean readOnly) {
-        Connection connection;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return begin(borrow(), isolation, readOnly);
+            } catch (StaleConnection stale) {
+                if (attempt > STALE_CONNECTION_RETRIES) {
+                    throw Messages.failed(alias, "start a transaction", stale.cause);
+                }
+                log.debug("A pooled connection of '{}' was dead when a transaction started; taking another: {}",
+                        alias, stale.cause.toString());
+            }
+        }
+    }
+
+    private Connection borrow() {
         try {
-            connection = pool.getConnection();
+            return pool.getConnection();
         } catch (SQLException e) {
             if (e instanceof SQLTransientConnectionException && e.getCause() == null) {
                 // A pool's time-out with no connection failure behind it: all connections are busy, the server may be fine.
@@ -76,8 +97,22 @@ public final class JdbcBackend implements Backend {
             }
             throw Messages.failed(alias, "open a connection", e);
         }
+    }
+
+    /** Starting a transaction found the connection dead before anything was done on it. */
+    private static final class StaleConnection extends Exception {
+        private static final long serialVersionUID = 1L;
+        final SQLException cause;
+
+        StaleConnection(SQLException cause) {
+            super(null, null, false, false);
+            this.cause = cause;
+        }
+    }
+
+    private JdbcSession begin(Connection connection, Isolation isolation, boolean readOnly) throws StaleConnection {
         try {
-            JdbcSession session = begin(connection, isolation, readOnly);
+            JdbcSession session = start(connection, isolation, readOnly);
             openSessions.add(session);
             return session;
         } catch (RuntimeException | Error e) {
@@ -89,7 +124,7 @@ public final class JdbcBackend implements Backend {
         }
     }
 
-    private JdbcSession begin(Connection connection, Isolation isolation, boolean readOnly) {
+    private JdbcSession start(Connection connection, Isolation isolation, boolean readOnly) throws StaleConnection {
         Dialect dialect = dialect(connection);
         int previousIsolation = -1;
         boolean readOnlySet = false;
@@ -111,10 +146,14 @@ public final class JdbcBackend implements Backend {
             }
         } catch (SQLException e) {
             JdbcSession failed = new JdbcSession(this, dialect, connection, previousIsolation, readOnlySet);
-            if (dialect.isConnectionLost(e)) {
+            boolean lost = dialect.isConnectionLost(e);
+            if (lost) {
                 failed.markBroken();
             }
             failed.close();
+            if (lost) {
+                throw new StaleConnection(e);
+            }
             throw Messages.failed(alias, "start a transaction", e);
         }
         return new JdbcSession(this, dialect, connection, previousIsolation, readOnlySet);

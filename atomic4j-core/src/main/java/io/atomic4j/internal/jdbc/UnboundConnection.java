@@ -47,6 +47,16 @@ final class UnboundConnection extends ForwardingConnection {
     }
 
     @Override
+    RuntimeException failedUnexpectedly(RuntimeException e) {
+        return e;
+    }
+
+    @Override
+    Error failedUnexpectedly(Error e) {
+        return e;
+    }
+
+    @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
         return iface.isInstance(this) ? iface.cast(this) : delegate.unwrap(iface);
     }
