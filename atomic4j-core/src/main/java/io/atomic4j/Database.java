@@ -7,6 +7,7 @@ import io.atomic4j.internal.dialect.Dialects;
 import io.atomic4j.internal.engine.AtomicBlocks;
 import io.atomic4j.internal.engine.AtomicProxies;
 import io.atomic4j.internal.engine.Engines;
+import io.atomic4j.internal.engine.TransactionEvents;
 import io.atomic4j.internal.jdbc.DriverUrlDataSource;
 import io.atomic4j.internal.jdbc.JdbcBackend;
 import io.atomic4j.internal.jdbc.TransactionAwareDataSource;
@@ -49,10 +50,10 @@ public final class Database implements AutoCloseable {
     private final boolean atomicRequests;
 
     private Database(String alias, DataSource pool, Dialect dialect, HikariDataSource ownedPool,
-                     boolean autoCommit, boolean atomicRequests, boolean resolveCommitOutcome) {
+                     boolean autoCommit, boolean atomicRequests, boolean resolveCommitOutcome, TransactionEvents events) {
         this.alias = alias;
         this.backend = new JdbcBackend(alias, pool, dialect, resolveCommitOutcome);
-        this.blocks = new AtomicBlocks(backend, autoCommit);
+        this.blocks = new AtomicBlocks(backend, autoCommit, events);
         this.backend.attach(blocks);
         this.dataSource = new TransactionAwareDataSource(backend, blocks);
         this.ownedPool = ownedPool;
@@ -80,7 +81,7 @@ public final class Database implements AutoCloseable {
             throw new IllegalArgumentException("Database.wrap(\"" + alias + "\", ...) was given another Database's "
                     + "dataSource(). Wrap the underlying pool instead.");
         }
-        return new Database(alias, pool, null, null, true, false, true);
+        return new Database(alias, pool, null, null, true, false, true, null);
     }
 
     /** The alias this database is known by (Django's {@code using}). */
@@ -325,6 +326,8 @@ public final class Database implements AutoCloseable {
         private Isolation isolation;
         private int maxPoolSize = 10;
         private boolean resolveCommitOutcome = true;
+        private TransactionListener listener;
+        private java.time.Duration longTransactionThreshold;
         private final Map<String, String> properties = new LinkedHashMap<>();
 
         private Builder(String jdbcUrl) {
@@ -386,6 +389,29 @@ public final class Database implements AutoCloseable {
          * wrote; with false that query is skipped and such a loss is always a
          * {@link CommitOutcomeUnknownException}.
          */
+        /**
+         * Observes this database's transactions (metrics, traces): see {@link TransactionListener}.
+         * One listener per database; none by default, and then observing costs nothing.
+         */
+        public Builder listener(TransactionListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener must not be null");
+            return this;
+        }
+
+        /**
+         * Reports a transaction open longer than {@code threshold}, once: a WARN log line with the
+         * stack trace of the code that opened it (like HikariCP's leak detection) and
+         * {@link TransactionListener#longTransaction}. Off by default, and then it costs nothing.
+         */
+        public Builder longTransactionThreshold(java.time.Duration threshold) {
+            Objects.requireNonNull(threshold, "threshold must not be null");
+            if (threshold.isNegative() || threshold.isZero()) {
+                throw new IllegalArgumentException("longTransactionThreshold must be positive, got " + threshold);
+            }
+            this.longTransactionThreshold = threshold;
+            return this;
+        }
+
         public Builder resolveCommitOutcome(boolean resolveCommitOutcome) {
             this.resolveCommitOutcome = resolveCommitOutcome;
             return this;
@@ -436,7 +462,8 @@ public final class Database implements AutoCloseable {
                         + Urls.scrub(cause.getMessage(), password)
                         + ". Check that the server is running and the URL, user and password are right.", kind, cause);
             }
-            return new Database(alias, pool, dialect, pool, autoCommit, atomicRequests, resolveCommitOutcome);
+            return new Database(alias, pool, dialect, pool, autoCommit, atomicRequests, resolveCommitOutcome,
+                    TransactionEvents.of(alias, listener, longTransactionThreshold));
         }
 
         private static String isolationName(int level) {

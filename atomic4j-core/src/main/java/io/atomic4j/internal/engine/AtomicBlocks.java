@@ -30,8 +30,15 @@ public final class AtomicBlocks {
     /** Run before every normal block exit, nested or outermost (ORMs flush there); copy-on-write. */
     private volatile Runnable[] beforeExitListeners = new Runnable[0];
     private volatile boolean closed;
+    /** Listener and long-transaction watch; null when nobody observes, so the hot path only tests for null. */
+    private final TransactionEvents events;
 
     public AtomicBlocks(Backend backend, boolean defaultAutoCommit) {
+        this(backend, defaultAutoCommit, null);
+    }
+
+    public AtomicBlocks(Backend backend, boolean defaultAutoCommit, TransactionEvents events) {
+        this.events = events;
         this.backend = backend;
         this.alias = backend.alias();
         this.defaultAutoCommit = defaultAutoCommit;
@@ -140,7 +147,7 @@ public final class AtomicBlocks {
         if (options.retry().maxAttempts() > 1) {
             if (!state.inAtomicBlock) {
                 // Each attempt looks the state up again: the previous attempt's end may have dropped it.
-                return Retries.run(backend, options.retry(), () -> runOnce(state(), options, body));
+                return Retries.run(backend, events, options.retry(), () -> runOnce(state(), options, body));
             }
             if (!state.onlyTestBlocksOpen()) {
                 throw Messages.retryNested(alias);
@@ -395,6 +402,9 @@ public final class AtomicBlocks {
                 state.markForRollback(toThrow != null ? toThrow : rollbackError);
                 return Failures.combine(toThrow, rollbackError);
             }
+            if (events != null) {
+                events.savepointRolledBack(toThrow);
+            }
         }
         return discardHooks(state, frame.hookMark, toThrow);
     }
@@ -418,6 +428,9 @@ public final class AtomicBlocks {
     private Throwable endTransaction(TransactionState state, boolean committed, Throwable toThrow) {
         Backend.Session session = state.session;
         state.inAtomicBlock = false;
+        if (events != null && session != null) {
+            events.ended(state, committed, state.statements, toThrow);
+        }
         HookQueue hooks = state.endTransaction();
         if (session != null) {
             session.close();
@@ -427,7 +440,7 @@ public final class AtomicBlocks {
             // Neither kind of hook: each would claim an outcome nobody knows; the exception says to check the data.
             return toThrow;
         }
-        return committed ? hooks.runCommitHooks(alias, toThrow) : hooks.runRollbackHooks(toThrow);
+        return committed ? hooks.runCommitHooks(alias, events, toThrow) : hooks.runRollbackHooks(events, toThrow);
     }
 
     /** True when a lambda block is open above {@code frame}: a scope cannot end under a body that is still running. */
@@ -458,6 +471,11 @@ public final class AtomicBlocks {
             resume(outer.suspended);
         }
         return failure;
+    }
+
+    /** The events of this database, or null when nobody observes. */
+    public TransactionEvents events() {
+        return events;
     }
 
     /** Registers a listener run before every normal block exit on this database (an ORM's flush). */
@@ -532,7 +550,7 @@ public final class AtomicBlocks {
                 Backend.Session session = state.session;
                 HookQueue hooks = state.endTransaction();
                 session.close();
-                Failures.combine(error, hooks.runRollbackHooks(null));   // the caller rethrows error
+                Failures.combine(error, hooks.runRollbackHooks(events, null));   // the caller rethrows error
             }
         }
     }
@@ -558,6 +576,9 @@ public final class AtomicBlocks {
             checkOpen();
             session = backend.begin(state.isolation, state.readOnly);
             state.session = session;
+            if (events != null) {
+                events.begun(state);
+            }
         }
         return session;
     }
@@ -573,7 +594,7 @@ public final class AtomicBlocks {
             }
             // No transaction: the work is already committed, so the callback runs now.
             if (robust) {
-                HookQueue.runRobust(callback, alias, false);
+                HookQueue.runRobust(callback, alias, events, false);
             } else {
                 callback.run();
             }
@@ -608,7 +629,7 @@ public final class AtomicBlocks {
         if (state.hooks.size() <= mark) {
             return toThrow;
         }
-        return state.hooks.splitFrom(mark).runRollbackHooks(toThrow);
+        return state.hooks.splitFrom(mark).runRollbackHooks(events, toThrow);
     }
 
     /** Index of the next hook to be registered, for test capture of callbacks (Django: captureOnCommitCallbacks). */
@@ -742,10 +763,14 @@ public final class AtomicBlocks {
             state.session.commit();
         }
         Backend.Session session = state.session;
+        if (events != null && session != null) {
+            events.ended(state, true, state.statements, null);
+            state.beganAt = System.nanoTime();   // the next manual transaction starts now
+        }
         HookQueue hooks = state.endTransaction();
         state.session = session;   // a manual transaction keeps its connection for the next one
         // Departure from Django (which waits for setAutoCommit(true)): hooks run right after the commit.
-        failure = hooks.runCommitHooks(alias, null);
+        failure = hooks.runCommitHooks(alias, events, null);
         if (failure != null) {
             throw Failures.<RuntimeException>sneaky(failure);
         }
@@ -764,9 +789,13 @@ public final class AtomicBlocks {
                 session.rollback();
             }
         } finally {
+            if (events != null && session != null) {
+                events.ended(state, false, state.statements, null);
+                state.beganAt = System.nanoTime();
+            }
             HookQueue hooks = state.endTransaction();
             state.session = session;
-            failure = hooks.runRollbackHooks(null);
+            failure = hooks.runRollbackHooks(events, null);
         }
         if (failure != null) {
             throw Failures.<RuntimeException>sneaky(failure);

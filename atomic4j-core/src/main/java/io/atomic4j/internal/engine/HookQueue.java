@@ -87,15 +87,18 @@ final class HookQueue {
      * run; the first non-robust failure stops them and comes back as {@link OnCommitFailedException}
      * (the data is committed, so it must never look like a failed transaction).
      */
-    Throwable runCommitHooks(String alias, Throwable toThrow) {
+    Throwable runCommitHooks(String alias, TransactionEvents events, Throwable toThrow) {
         for (int i = 0; i < size; i++) {
             byte kind = kinds[i];
             if (kind == ON_COMMIT_ROBUST) {
-                runRobust(callbacks[i], alias, true);
+                runRobust(callbacks[i], alias, events, true);
             } else if (kind == ON_COMMIT) {
                 try {
                     callbacks[i].run();
                 } catch (RuntimeException | Error e) {
+                    if (events != null) {
+                        events.hookFailed(e);
+                    }
                     return Failures.combine(toThrow, committedButFailed(alias, e));
                 }
             }
@@ -109,12 +112,15 @@ final class HookQueue {
     }
 
     /** Runs the onRollback callbacks newest first (undo order); every one runs, failures are collected. */
-    Throwable runRollbackHooks(Throwable toThrow) {
+    Throwable runRollbackHooks(TransactionEvents events, Throwable toThrow) {
         for (int i = size - 1; i >= 0; i--) {
             if (kinds[i] == ON_ROLLBACK) {
                 try {
                     callbacks[i].run();
                 } catch (RuntimeException | Error e) {
+                    if (events != null) {
+                        events.hookFailed(e);
+                    }
                     toThrow = Failures.combine(toThrow, e);
                 }
             }
@@ -122,10 +128,13 @@ final class HookQueue {
         return toThrow;
     }
 
-    static void runRobust(Runnable callback, String alias, boolean afterTransaction) {
+    static void runRobust(Runnable callback, String alias, TransactionEvents events, boolean afterTransaction) {
         try {
             callback.run();
         } catch (Exception e) {
+            if (events != null) {
+                events.hookFailed(e);
+            }
             log.error("Error calling {} in onCommit(){} on database '{}'", callback,
                     afterTransaction ? " during transaction" : "", alias, e);
         }

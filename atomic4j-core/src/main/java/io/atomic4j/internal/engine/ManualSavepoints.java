@@ -69,8 +69,12 @@ final class ManualSavepoints {
             throw e;
         }
         state.truncateManual(state.manualSavepoints.indexOf(savepoint) + 1);
+        Throwable cause = state.rollbackCause;
         if (state.needsRollback && state.rollbackCause != null) {
             state.clearRollback();
+        }
+        if (blocks.events() != null) {
+            blocks.events().savepointRolledBack(cause);
         }
         Throwable hookFailure = blocks.discardHooks(state, savepoint.hookMark, null);
         if (hookFailure != null) {

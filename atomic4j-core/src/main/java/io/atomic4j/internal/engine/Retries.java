@@ -30,7 +30,7 @@ final class Retries {
         T run() throws Throwable;
     }
 
-    static <T> T run(Backend backend, RetryPolicy retry, Attempt<T> attempt) {
+    static <T> T run(Backend backend, TransactionEvents events, RetryPolicy retry, Attempt<T> attempt) {
         List<Throwable> earlier = null;
         for (int number = 1; ; number++) {
             try {
@@ -44,6 +44,9 @@ final class Retries {
                         }
                     }
                     throw Failures.<RuntimeException>sneaky(error);
+                }
+                if (events != null) {
+                    events.retrying(number, error);
                 }
                 if (earlier == null) {
                     earlier = new ArrayList<>(retry.maxAttempts());

@@ -55,6 +55,10 @@ public final class TransactionState {
      * meanwhile would write into the wrong transaction, so the JDBC layer refuses it.
      */
     boolean suspended;
+    /** System.nanoTime() when the current transaction began; kept only while someone observes (TransactionEvents). */
+    long beganAt;
+    /** The long-transaction watch of the current transaction, cancelled when it ends; null when not watched. */
+    java.util.concurrent.ScheduledFuture<?> watch;
 
     TransactionState(boolean autocommit) {
         this.autocommit = autocommit;

@@ -2,6 +2,7 @@ package io.atomic4j.internal.jdbc;
 
 import io.atomic4j.internal.dialect.Dialect;
 import io.atomic4j.internal.engine.Backend;
+import io.atomic4j.internal.engine.TransactionEvents;
 import io.atomic4j.internal.engine.TransactionState;
 import io.atomic4j.internal.errors.Messages;
 import java.sql.Connection;
@@ -212,6 +213,10 @@ final class JdbcSession implements Backend.Session {
         if (committed == null) {
             throw Messages.commitOutcomeUnknown(backend.alias(), backend.resolveCommitOutcome
                     ? dialect.name() + " could not tell" : "resolveCommitOutcome(false) is set", lost);
+        }
+        TransactionEvents events = backend.blocks.events();
+        if (events != null) {
+            events.commitOutcomeResolved(committed);
         }
         if (!committed) {
             throw Messages.commitLostAndRolledBack(backend.alias(), lost);

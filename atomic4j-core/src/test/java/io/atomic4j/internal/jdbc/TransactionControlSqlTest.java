@@ -11,7 +11,7 @@ class TransactionControlSqlTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "COMMIT | COMMIT", "commit work | COMMIT", "  Rollback | ROLLBACK", "ROLLBACK TO SAVEPOINT a | ROLLBACK",
-        "/* c */ END | END", "-- note\nABORT | ABORT", "# mysql comment\nBEGIN | BEGIN", "begin; | BEGIN",
+        "/* c */ END | END", "-- note\\nABORT | ABORT", "# mysql comment\\nBEGIN | BEGIN", "begin; | BEGIN",
         "START TRANSACTION READ ONLY | START TRANSACTION", "SAVEPOINT x | SAVEPOINT", "RELEASE SAVEPOINT x | RELEASE",
         "SET autocommit=1 | SET autocommit", "set @@autocommit = 0 | SET autocommit",
         "SET SESSION autocommit=1 | SET autocommit", "SET @@session.autocommit=1 | SET autocommit",
@@ -22,7 +22,7 @@ class TransactionControlSqlTest {
         assertThat(TransactionControlSql.keyword(sql.replace("\\n", "\n"))).isEqualTo(keyword);
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "[{index}] {0}")
     @ValueSource(strings = {
         "SELECT 1", "INSERT INTO commits VALUES (1)", "UPDATE t SET autocommit = 1", "SET search_path TO app",
         "SET @x = 1", "BEGIN NOT ATOMIC SELECT 1; END", "PREPARE stmt AS SELECT 1", "START SLAVE",
