@@ -59,12 +59,12 @@ public final class AtomicTransactionHandler implements TransactionHandler {
      */
     public static Jdbi jdbi(Database db) {
         Objects.requireNonNull(db, "db");
-        return Jdbi.create(() -> BlockFollowingConnection.open(db)).setTransactionHandler(new AtomicTransactionHandler(db));
+        return Jdbi.create(() -> new FollowingConnection(db)).setTransactionHandler(new AtomicTransactionHandler(db));
     }
 
     @Override
     public TransactionHandler specialize(Handle handle) throws SQLException {
-        if (!BlockFollowingConnection.isFollowing(handle.getConnection())) {
+        if (!FollowingConnection.isFollowing(handle.getConnection())) {
             throw new TransactionException("AtomicTransactionHandler on database '" + db.alias() + "' needs the Jdbi made by"
                     + " AtomicTransactionHandler.jdbi(db): this handle's connection (" + handle.getConnection()
                     + ") is fixed when the handle opens, so a transaction begun later would not contain its statements.");
