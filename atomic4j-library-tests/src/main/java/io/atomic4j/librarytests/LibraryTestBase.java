@@ -2,6 +2,7 @@ package io.atomic4j.librarytests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.atomic4j.Database;
 import io.atomic4j.testing.TestDatabase;
 import java.sql.Connection;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 /**
  * Base of the library tests: each test opens a {@link Database} on one of the four real
  * databases with a fresh {@code item (id INT PRIMARY KEY, name VARCHAR(50))} table, builds the
- * library over it, and afterwards checks that no block was left open on the thread.
+ * library over it, and afterwards checks that no block was left open on the thread and no
+ * pooled connection is still borrowed.
  */
 public abstract class LibraryTestBase {
     /** A body that may throw anything, run by the library's transaction API. */
@@ -66,6 +68,8 @@ public abstract class LibraryTestBase {
         try {
             closeLibrary();
             assertThat(db.inAtomicBlock()).as("block left open on the thread").isFalse();
+            HikariDataSource pool = db.dataSource().unwrap(HikariDataSource.class);
+            assertThat(pool.getHikariPoolMXBean().getActiveConnections()).as("borrowed connections").isZero();
         } finally {
             db.close();
         }
