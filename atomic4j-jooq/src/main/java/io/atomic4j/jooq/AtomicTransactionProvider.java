@@ -8,6 +8,7 @@ import org.jooq.Transaction;
 import org.jooq.TransactionContext;
 import org.jooq.TransactionProvider;
 import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DataSourceConnectionProvider;
 
 /**
  * Makes jOOQ's own transactions ({@code DSLContext.transaction}, {@code transactionResult})
@@ -48,6 +49,12 @@ public final class AtomicTransactionProvider implements TransactionProvider {
 
     @Override
     public void begin(TransactionContext context) {
+        if (context.configuration().connectionProvider() instanceof DataSourceConnectionProvider provider
+                && provider.dataSource() != db.dataSource()) {
+            // Its queries would run on connections of their own, outside the block: refuse before any work.
+            throw new DataAccessException("AtomicTransactionProvider of database '" + db.alias() + "' on a DSLContext over"
+                    + " another DataSource (" + provider.dataSource() + "): create it with DSL.using(db.dataSource(), dialect).");
+        }
         context.transaction(new Block(db.begin(options)));
     }
 

@@ -1,6 +1,7 @@
 package io.atomic4j.jooq;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.table;
 
@@ -11,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -64,5 +66,17 @@ class JooqMatrixTest extends LibraryMatrix {
                 .values(7, "seven").execute());
         assertThat(inserted).isEqualTo(1);
         assertThat(committedIds()).containsExactly(7);
+    }
+
+    @ParameterizedTest @EnumSource(TestDatabase.class)
+    void aDslContextOverAnotherDataSourceIsRefusedBeforeAnyWork(TestDatabase kind) throws Exception {
+        use(kind);
+        DSLContext elsewhere = DSL.using(kind.newPlainDataSource(), dialect(kind));
+        elsewhere.configuration().set(new AtomicTransactionProvider(db));
+        assertThatThrownBy(() -> elsewhere.transaction(configuration -> configuration.dsl()
+                .insertInto(table("item"), field("id", Integer.class), field("name", String.class)).values(8, "eight").execute()))
+                .isInstanceOf(DataAccessException.class).hasMessageContaining("DSL.using(db.dataSource(), dialect)");
+        assertThat(db.inAtomicBlock()).isFalse();
+        assertThat(committedIds()).isEmpty();
     }
 }
