@@ -112,23 +112,23 @@ final class FollowingConnection implements Connection {
     }
 
     @Override
-    public PreparedStatement prepareStatement(String a) throws SQLException {
-        return target().prepareStatement(a);
+    public PreparedStatement prepareStatement(String sql) throws SQLException {
+        return target().prepareStatement(sql);
     }
 
     @Override
-    public CallableStatement prepareCall(String a) throws SQLException {
-        return target().prepareCall(a);
+    public CallableStatement prepareCall(String sql) throws SQLException {
+        return target().prepareCall(sql);
     }
 
     @Override
-    public String nativeSQL(String a) throws SQLException {
-        return target().nativeSQL(a);
+    public String nativeSQL(String sql) throws SQLException {
+        return target().nativeSQL(sql);
     }
 
     @Override
-    public void setAutoCommit(boolean a) throws SQLException {
-        target().setAutoCommit(a);
+    public void setAutoCommit(boolean autoCommit) throws SQLException {
+        target().setAutoCommit(autoCommit);
     }
 
     @Override
@@ -152,8 +152,8 @@ final class FollowingConnection implements Connection {
     }
 
     @Override
-    public void setReadOnly(boolean a) throws SQLException {
-        target().setReadOnly(a);
+    public void setReadOnly(boolean readOnly) throws SQLException {
+        target().setReadOnly(readOnly);
     }
 
     @Override
@@ -162,8 +162,8 @@ final class FollowingConnection implements Connection {
     }
 
     @Override
-    public void setCatalog(String a) throws SQLException {
-        target().setCatalog(a);
+    public void setCatalog(String catalog) throws SQLException {
+        target().setCatalog(catalog);
     }
 
     @Override
@@ -172,8 +172,8 @@ final class FollowingConnection implements Connection {
     }
 
     @Override
-    public void setTransactionIsolation(int a) throws SQLException {
-        target().setTransactionIsolation(a);
+    public void setTransactionIsolation(int level) throws SQLException {
+        target().setTransactionIsolation(level);
     }
 
     @Override
@@ -192,18 +192,18 @@ final class FollowingConnection implements Connection {
     }
 
     @Override
-    public Statement createStatement(int a, int b) throws SQLException {
-        return target().createStatement(a, b);
+    public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
+        return target().createStatement(resultSetType, resultSetConcurrency);
     }
 
     @Override
-    public PreparedStatement prepareStatement(String a, int b, int c) throws SQLException {
-        return target().prepareStatement(a, b, c);
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+        return target().prepareStatement(sql, resultSetType, resultSetConcurrency);
     }
 
     @Override
-    public CallableStatement prepareCall(String a, int b, int c) throws SQLException {
-        return target().prepareCall(a, b, c);
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+        return target().prepareCall(sql, resultSetType, resultSetConcurrency);
     }
 
     @Override
@@ -212,13 +212,13 @@ final class FollowingConnection implements Connection {
     }
 
     @Override
-    public void setTypeMap(Map<String, Class<?>> a) throws SQLException {
-        target().setTypeMap(a);
+    public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
+        target().setTypeMap(map);
     }
 
     @Override
-    public void setHoldability(int a) throws SQLException {
-        target().setHoldability(a);
+    public void setHoldability(int holdability) throws SQLException {
+        target().setHoldability(holdability);
     }
 
     @Override
@@ -232,48 +232,48 @@ final class FollowingConnection implements Connection {
     }
 
     @Override
-    public Savepoint setSavepoint(String a) throws SQLException {
-        return target().setSavepoint(a);
+    public Savepoint setSavepoint(String name) throws SQLException {
+        return target().setSavepoint(name);
     }
 
     @Override
-    public void rollback(Savepoint a) throws SQLException {
-        target().rollback(a);
+    public void rollback(Savepoint savepoint) throws SQLException {
+        target().rollback(savepoint);
     }
 
     @Override
-    public void releaseSavepoint(Savepoint a) throws SQLException {
-        target().releaseSavepoint(a);
+    public void releaseSavepoint(Savepoint savepoint) throws SQLException {
+        target().releaseSavepoint(savepoint);
     }
 
     @Override
-    public Statement createStatement(int a, int b, int c) throws SQLException {
-        return target().createStatement(a, b, c);
+    public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+        return target().createStatement(resultSetType, resultSetConcurrency, resultSetHoldability);
     }
 
     @Override
-    public PreparedStatement prepareStatement(String a, int b, int c, int d) throws SQLException {
-        return target().prepareStatement(a, b, c, d);
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+        return target().prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability);
     }
 
     @Override
-    public CallableStatement prepareCall(String a, int b, int c, int d) throws SQLException {
-        return target().prepareCall(a, b, c, d);
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+        return target().prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability);
     }
 
     @Override
-    public PreparedStatement prepareStatement(String a, int b) throws SQLException {
-        return target().prepareStatement(a, b);
+    public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+        return target().prepareStatement(sql, autoGeneratedKeys);
     }
 
     @Override
-    public PreparedStatement prepareStatement(String a, int[] b) throws SQLException {
-        return target().prepareStatement(a, b);
+    public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+        return target().prepareStatement(sql, columnIndexes);
     }
 
     @Override
-    public PreparedStatement prepareStatement(String a, String[] b) throws SQLException {
-        return target().prepareStatement(a, b);
+    public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+        return target().prepareStatement(sql, columnNames);
     }
 
     @Override
@@ -297,23 +297,23 @@ final class FollowingConnection implements Connection {
     }
 
     @Override
-    public boolean isValid(int a) throws SQLException {
-        return target().isValid(a);
+    public boolean isValid(int timeoutSeconds) throws SQLException {
+        return target().isValid(timeoutSeconds);
     }
 
     @Override
-    public void setClientInfo(String a, String b) throws SQLClientInfoException {
-        clientInfoTarget().setClientInfo(a, b);
+    public void setClientInfo(String name, String value) throws SQLClientInfoException {
+        clientInfoTarget().setClientInfo(name, value);
     }
 
     @Override
-    public void setClientInfo(Properties a) throws SQLClientInfoException {
-        clientInfoTarget().setClientInfo(a);
+    public void setClientInfo(Properties properties) throws SQLClientInfoException {
+        clientInfoTarget().setClientInfo(properties);
     }
 
     @Override
-    public String getClientInfo(String a) throws SQLException {
-        return target().getClientInfo(a);
+    public String getClientInfo(String name) throws SQLException {
+        return target().getClientInfo(name);
     }
 
     @Override
@@ -322,18 +322,18 @@ final class FollowingConnection implements Connection {
     }
 
     @Override
-    public Array createArrayOf(String a, Object[] b) throws SQLException {
-        return target().createArrayOf(a, b);
+    public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+        return target().createArrayOf(typeName, elements);
     }
 
     @Override
-    public Struct createStruct(String a, Object[] b) throws SQLException {
-        return target().createStruct(a, b);
+    public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
+        return target().createStruct(typeName, attributes);
     }
 
     @Override
-    public void setSchema(String a) throws SQLException {
-        target().setSchema(a);
+    public void setSchema(String schema) throws SQLException {
+        target().setSchema(schema);
     }
 
     @Override
@@ -342,13 +342,13 @@ final class FollowingConnection implements Connection {
     }
 
     @Override
-    public void abort(Executor a) throws SQLException {
-        target().abort(a);
+    public void abort(Executor executor) throws SQLException {
+        target().abort(executor);
     }
 
     @Override
-    public void setNetworkTimeout(Executor a, int b) throws SQLException {
-        target().setNetworkTimeout(a, b);
+    public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
+        target().setNetworkTimeout(executor, milliseconds);
     }
 
     @Override
@@ -367,22 +367,22 @@ final class FollowingConnection implements Connection {
     }
 
     @Override
-    public boolean setShardingKeyIfValid(ShardingKey a, ShardingKey b, int c) throws SQLException {
-        return target().setShardingKeyIfValid(a, b, c);
+    public boolean setShardingKeyIfValid(ShardingKey shardingKey, ShardingKey superShardingKey, int timeoutSeconds) throws SQLException {
+        return target().setShardingKeyIfValid(shardingKey, superShardingKey, timeoutSeconds);
     }
 
     @Override
-    public boolean setShardingKeyIfValid(ShardingKey a, int b) throws SQLException {
-        return target().setShardingKeyIfValid(a, b);
+    public boolean setShardingKeyIfValid(ShardingKey shardingKey, int timeoutSeconds) throws SQLException {
+        return target().setShardingKeyIfValid(shardingKey, timeoutSeconds);
     }
 
     @Override
-    public void setShardingKey(ShardingKey a, ShardingKey b) throws SQLException {
-        target().setShardingKey(a, b);
+    public void setShardingKey(ShardingKey shardingKey, ShardingKey superShardingKey) throws SQLException {
+        target().setShardingKey(shardingKey, superShardingKey);
     }
 
     @Override
-    public void setShardingKey(ShardingKey a) throws SQLException {
-        target().setShardingKey(a);
+    public void setShardingKey(ShardingKey shardingKey) throws SQLException {
+        target().setShardingKey(shardingKey);
     }
 }
