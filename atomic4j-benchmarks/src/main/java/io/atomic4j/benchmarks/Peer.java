@@ -2,6 +2,8 @@ package io.atomic4j.benchmarks;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.atomic4j.Database;
+import io.atomic4j.jdbi.AtomicTransactionHandler;
+import io.atomic4j.jooq.AtomicTransactionProvider;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -30,7 +32,20 @@ abstract class Peer implements AutoCloseable {
         ATOMIC4J_NO_RESOLVE("atomic4j, resolveCommitOutcome(false)"),
         SPRING("Spring TransactionTemplate"),
         JOOQ("jOOQ"),
-        JDBI("JDBI");
+        /** jOOQ's own DSLContext.transaction, made atomic blocks by atomic4j-jooq. */
+        JOOQ_ATOMIC4J("jOOQ, AtomicTransactionProvider"),
+        JDBI("JDBI"),
+        /** JDBI's own useTransaction, made atomic blocks by atomic4j-jdbi. */
+        JDBI_ATOMIC4J("JDBI, AtomicTransactionHandler");
+
+        /** The peer that the same library's native transactions give, for the integration peers; null otherwise. */
+        Kind nativeCounterpart() {
+            return switch (this) {
+                case JOOQ_ATOMIC4J -> JOOQ;
+                case JDBI_ATOMIC4J -> JDBI;
+                default -> null;
+            };
+        }
 
         final String title;
 
@@ -63,7 +78,9 @@ abstract class Peer implements AutoCloseable {
                     .maxPoolSize(pool.getMaximumPoolSize()).resolveCommitOutcome(false).build());
             case SPRING -> new Spring(pool);
             case JOOQ -> new Jooq(DSL.using(pool, jooqDialect(database.kind())));
+            case JOOQ_ATOMIC4J -> Jooq.atomic(Database.wrap("bench", pool), jooqDialect(database.kind()));
             case JDBI -> new JdbiPeer(Jdbi.create(pool));
+            case JDBI_ATOMIC4J -> new JdbiAtomic(Database.wrap("bench", pool));
         };
     }
 
@@ -215,12 +232,27 @@ abstract class Peer implements AutoCloseable {
         }
     }
 
-    /** DSLContext.transaction; nested transactions are savepoints in jOOQ's DefaultTransactionProvider. */
+    /**
+     * DSLContext.transaction; nested transactions are savepoints in jOOQ's DefaultTransactionProvider, or, with
+     * {@link AtomicTransactionProvider}, atomic blocks (lazy savepoints) of a Database over the same pool.
+     */
     static final class Jooq extends Peer {
         private final DSLContext dsl;
+        private final Database db;
 
         Jooq(DSLContext dsl) {
+            this(dsl, null);
+        }
+
+        private Jooq(DSLContext dsl, Database db) {
             this.dsl = dsl;
+            this.db = db;
+        }
+
+        static Jooq atomic(Database db, SQLDialect dialect) {
+            DSLContext dsl = DSL.using(db.dataSource(), dialect);
+            dsl.configuration().set(new AtomicTransactionProvider(db));
+            return new Jooq(dsl, db);
         }
 
         @Override
@@ -238,6 +270,13 @@ abstract class Peer implements AutoCloseable {
         @Override
         void autocommit(Work body) {
             dsl.connection(connection -> body.run(connection, NO_NESTING));
+        }
+
+        @Override
+        public void close() {
+            if (db != null) {
+                db.close();
+            }
         }
     }
 
@@ -269,6 +308,36 @@ abstract class Peer implements AutoCloseable {
         @Override
         void autocommit(Work body) throws Exception {
             jdbi.useHandle(handle -> body.run(handle.getConnection(), NO_NESTING));
+        }
+    }
+
+    /** Jdbi.useTransaction through AtomicTransactionHandler; a nested block is Handle.useTransaction (a lazy savepoint). */
+    static final class JdbiAtomic extends Peer {
+        private final Database db;
+        private final Jdbi jdbi;
+
+        JdbiAtomic(Database db) {
+            this.db = db;
+            this.jdbi = AtomicTransactionHandler.jdbi(db);
+        }
+
+        @Override
+        void transaction(Work body) throws Exception {
+            jdbi.useTransaction(handle -> body.run(handle.getConnection(), nestedBody -> nested(handle, nestedBody)));
+        }
+
+        private static void nested(org.jdbi.v3.core.Handle handle, Work body) throws Exception {
+            handle.useTransaction(inner -> body.run(inner.getConnection(), nestedBody -> nested(inner, nestedBody)));
+        }
+
+        @Override
+        void autocommit(Work body) throws Exception {
+            jdbi.useHandle(handle -> body.run(handle.getConnection(), NO_NESTING));
+        }
+
+        @Override
+        public void close() {
+            db.close();
         }
     }
 

@@ -174,6 +174,7 @@ final class Report {
         boolean server = database.equals("POSTGRES") || database.equals("MARIADB");
         for (Map.Entry<String, Map<Peer.Kind, Interleaved.Measurement>> entry : throughput.get(database).entrySet()) {
             Map<Peer.Kind, Interleaved.Measurement> byPeer = entry.getValue();
+            integrations(entry.getKey(), byPeer, clear, noise);
             Interleaved.Measurement ours = byPeer.get(Peer.Kind.ATOMIC4J);
             if (ours == null) {
                 continue;
@@ -192,6 +193,15 @@ final class Report {
             }
         }
         for (Map.Entry<String, Map<Peer.Kind, Double>> entry : roundTrips.getOrDefault(database, Map.of()).entrySet()) {
+            for (Peer.Kind integration : Peer.Kind.values()) {
+                Double through = entry.getValue().get(integration);
+                Double direct = integration.nativeCounterpart() == null ? null
+                        : entry.getValue().get(integration.nativeCounterpart());
+                if (through != null && direct != null && through > direct) {
+                    clear.add(String.format(Locale.ROOT, "%s %s: %s round trips against %s natively", entry.getKey(),
+                            integration.title, number(through), number(direct)));
+                }
+            }
             Double ours = entry.getValue().get(Peer.Kind.ATOMIC4J);
             Double floor = entry.getValue().get(Peer.Kind.JDBC);
             if (ours != null && floor != null && ours > floor) {
@@ -206,6 +216,21 @@ final class Report {
             text.append(" Within the noise (interquartile ranges overlap): ").append(String.join("; ", noise)).append('.');
         }
         return text.append("\n\n").toString();
+    }
+
+    /** Integration peers (jOOQ or JDBI through atomic4j) below 1.0 of the same library's native transactions. */
+    private static void integrations(String scenario, Map<Peer.Kind, Interleaved.Measurement> byPeer, List<String> clear,
+            List<String> noise) {
+        for (Map.Entry<Peer.Kind, Interleaved.Measurement> entry : byPeer.entrySet()) {
+            Peer.Kind counterpart = entry.getKey().nativeCounterpart();
+            Interleaved.Measurement direct = counterpart == null ? null : byPeer.get(counterpart);
+            Interleaved.Measurement through = entry.getValue();
+            if (direct != null && through.medianRatio() < direct.medianRatio()) {
+                (through.highRatio() < direct.lowRatio() ? clear : noise).add(String.format(Locale.ROOT,
+                        "%s %s at %.2f of %s", scenario, entry.getKey().title, through.medianRatio() / direct.medianRatio(),
+                        counterpart.title));
+            }
+        }
     }
 
     private static String roundTripTitle(String database) {

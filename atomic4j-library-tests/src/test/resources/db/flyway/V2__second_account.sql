@@ -1,0 +1,1 @@
+INSERT INTO account (id, name) VALUES (2, 'second');
