@@ -68,6 +68,15 @@ public abstract class Dialect {
      * True where the transaction that ends a session is best committed by switching autocommit
      * back on: where that switch costs a round trip of its own, it then carries the commit too.
      */
+    /**
+     * True where DDL (CREATE, ALTER, DROP, TRUNCATE, RENAME...) commits the open transaction
+     * implicitly (MariaDB/MySQL, H2): inside a block it would commit the block's work so far,
+     * so the JDBC layer refuses it there. PostgreSQL and SQLite run DDL inside the transaction.
+     */
+    public boolean ddlCommitsTransaction() {
+        return false;
+    }
+
     public boolean commitsBySwitchingAutocommitOn() {
         return false;
     }

@@ -12,4 +12,10 @@ public final class H2Dialect extends Dialect {
     public String rollbackToAndReleaseSavepointSql(String name) {
         return rollbackToSavepointSql(name);
     }
+
+    /** H2 commits the open transaction before (and after) most DDL statements. */
+    @Override
+    public boolean ddlCommitsTransaction() {
+        return true;
+    }
 }

@@ -42,4 +42,10 @@ public final class MariaDbDialect extends Dialect {
     @Override
     public void endReadOnly(Connection connection) {
     }
+
+    /** MariaDB commits the open transaction before (and after) most DDL statements. */
+    @Override
+    public boolean ddlCommitsTransaction() {
+        return true;
+    }
 }

@@ -44,7 +44,7 @@ final class BoundConnection extends ForwardingConnection {
     @Override
     void checkSql(String sql) {
         if (state.inAtomicBlock()) {
-            String keyword = TransactionControlSql.keyword(sql);
+            String keyword = TransactionControlSql.keyword(sql, session.dialect.ddlCommitsTransaction());
             if (keyword != null) {
                 throw blocks.refuseInBlock(state, "SQL " + keyword);
             }

@@ -14,6 +14,41 @@ final class TransactionControlSql {
 
     /** The statement's transaction-control keyword(s) as written for a message, or null for any other statement. */
     static String keyword(String sql) {
+        return keyword(sql, false);
+    }
+
+    /**
+     * As {@link #keyword(String)}; with {@code ddlCommits} (MariaDB, H2) also the statements that
+     * commit the open transaction implicitly: CREATE, ALTER, DROP, RENAME, TRUNCATE, GRANT,
+     * REVOKE, LOCK/UNLOCK TABLES, ANALYZE/OPTIMIZE/REPAIR TABLE, FLUSH. Temporary tables
+     * (CREATE/DROP TEMPORARY, H2's CREATE LOCAL TEMPORARY) commit nothing and pass.
+     */
+    static String keyword(String sql, boolean ddlCommits) {
+        String control = controlKeyword(sql);
+        if (control != null || !ddlCommits || sql == null) {
+            return control;
+        }
+        return implicitCommitKeyword(sql, skipSpaceAndComments(sql, 0));
+    }
+
+    private static final String[] IMPLICIT_COMMIT = {"create", "alter", "drop", "rename", "truncate", "grant", "revoke",
+        "lock", "unlock", "analyze", "optimize", "repair", "flush"};
+
+    private static String implicitCommitKeyword(String sql, int start) {
+        for (String word : IMPLICIT_COMMIT) {
+            if (word(sql, start, word)) {
+                int next = next(sql, start, word.length());
+                if ((word.equals("create") || word.equals("drop"))
+                        && (word(sql, next, "temporary") || (word(sql, next, "local") && word(sql, next(sql, next, 5), "temporary")))) {
+                    return null;
+                }
+                return word.toUpperCase(java.util.Locale.ROOT) + " (it commits the open transaction on this database)";
+            }
+        }
+        return null;
+    }
+
+    private static String controlKeyword(String sql) {
         if (sql == null) {
             return null;
         }
