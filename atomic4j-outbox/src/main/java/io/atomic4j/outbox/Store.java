@@ -159,19 +159,25 @@ final class Store {
         String bigint = kind == Kind.SQLITE ? "INTEGER" : "BIGINT";
         return List.of(
                 "CREATE TABLE IF NOT EXISTS " + table + " (\n"
-                        + "  id          VARCHAR(36)  NOT NULL PRIMARY KEY,\n"
-                        + "  name        VARCHAR(200) NOT NULL,\n"
-                        + "  payload     " + kind.payloadType + ",\n"
-                        + "  status      VARCHAR(7)   NOT NULL,\n"
-                        + "  attempts    INT          NOT NULL,\n"
-                        + "  next_run_at " + bigint + "       NOT NULL,\n"
-                        + "  lease_until " + bigint + ",\n"
-                        + "  owner       VARCHAR(64),\n"
-                        + "  last_error  " + kind.errorType + ",\n"
-                        + "  created_at  " + bigint + "       NOT NULL,\n"
-                        + "  done_at     " + bigint + "\n"
+                        + column("id", "VARCHAR(36)", " NOT NULL PRIMARY KEY,")
+                        + column("name", "VARCHAR(200)", " NOT NULL,")
+                        + column("payload", kind.payloadType, ",")
+                        + column("status", "VARCHAR(7)", " NOT NULL,")
+                        + column("attempts", "INT", " NOT NULL,")
+                        + column("next_run_at", bigint, " NOT NULL,")
+                        + column("lease_until", bigint, ",")
+                        + column("owner", "VARCHAR(64)", ",")
+                        + column("last_error", kind.errorType, ",")
+                        + column("created_at", bigint, " NOT NULL,")
+                        + column("done_at", bigint, "")
                         + ")" + kind.tableSuffix,
                 "CREATE INDEX IF NOT EXISTS " + table + "_due ON " + table + " (status, next_run_at)");
+    }
+
+    /** One aligned column line of the DDL (the README prints it). */
+    private static String column(String name, String type, String rest) {
+        String typed = rest.startsWith(" ") ? String.format("%-12s", type) : type;
+        return String.format("  %-11s %s", name, typed) + rest + "\n";
     }
 
     private static void createTable(Connection connection, String table, Kind kind) throws SQLException {
