@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ol>
  * <li>enqueue in the committing transaction: JDBC statements per transaction, and the
  *     throughput of "INSERT + enqueue + COMMIT" against "INSERT + COMMIT", interleaved in
- *     slices so both see the same disk (the fast path is switched off here, so only the
- *     request path is measured);</li>
+ *     slices so both see the same disk (the fast path and the poller are switched off here,
+ *     so only the request path is measured);</li>
  * <li>tasks per second from commit to done: a backlog of due tasks drained by 1 and by 3
  *     instances (own pools, 4 workers each), and tasks enqueued one per transaction from 4
  *     threads and run by the fast path;</li>
@@ -84,21 +84,24 @@ public final class OutboxBenchmark {
         try (var pool = database.newPool(RoundTrips.countingDriver(database, counter), 2);
              Database db = Database.wrap("bench", pool)) {
             BenchDatabase.createSchema(pool);
-            try (Outbox outbox = outbox(db, "bench_outbox_count").executor(command -> { }).handler("t", task -> { }).start()) {
+            try (Outbox outbox = outbox(db, "bench_outbox_count").pollInterval(Duration.ofHours(1)).executor(command -> { }).handler("t", task -> { }).start()) {
                 long[] ids = {0};
                 long[] per = new long[3];
                 int[] enqueues = {0, 1, 3};
                 for (int variant = 0; variant < 3; variant++) {
                     int n = enqueues[variant];
-                    db.atomic(() -> insertItem(db, ++ids[0])); // warm-up
-                    counter.set(0);
-                    db.atomic(() -> {
-                        insertItem(db, ++ids[0]);
-                        for (int i = 0; i < n; i++) {
-                            outbox.enqueue("t", "payload");
-                        }
-                    });
-                    per[variant] = counter.get();
+                    per[variant] = Long.MAX_VALUE;
+                    // The least of five: the poller's one round at start() may fall into a measured transaction.
+                    for (int attempt = 0; attempt < 5; attempt++) {
+                        counter.set(0);
+                        db.atomic(() -> {
+                            insertItem(db, ++ids[0]);
+                            for (int i = 0; i < n; i++) {
+                                outbox.enqueue("t", "payload");
+                            }
+                        });
+                        per[variant] = Math.min(per[variant], counter.get());
+                    }
                 }
                 System.out.printf("statements per transaction: INSERT+COMMIT %d, +1 enqueue %d, +3 enqueues %d%n",
                         per[0], per[1], per[2]);
@@ -110,7 +113,7 @@ public final class OutboxBenchmark {
     private static void enqueueRatio(BenchDatabase database) throws Exception {
         try (Database db = open(database)) {
             BenchDatabase.createSchema(db.dataSource());
-            try (Outbox outbox = outbox(db, "bench_outbox_ratio").executor(command -> { }).handler("t", task -> { }).start()) {
+            try (Outbox outbox = outbox(db, "bench_outbox_ratio").pollInterval(Duration.ofHours(1)).executor(command -> { }).handler("t", task -> { }).start()) {
                 long[] ids = {0};
                 double[] ratios = new double[ROUNDS];
                 double[] plain = new double[ROUNDS];

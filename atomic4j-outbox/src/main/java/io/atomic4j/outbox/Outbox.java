@@ -71,7 +71,12 @@ public final class Outbox implements AutoCloseable {
     private final long keepDoneMillis;
     /** Identifies this instance in the owner column: pid plus a random part, unique per start(). */
     private final String owner;
-    /** Bounds the tasks the poller claims to what the workers can start now; the fast path bypasses it. */
+    /**
+     * Bounds the tasks the poller holds to two per worker (one running, one queued behind it), so
+     * one claim takes several tasks when there is a backlog: measured on PostgreSQL, claiming
+     * only for idle workers drained 233 tasks/s with one instance, the claim's own commit being
+     * the limit. The fast path bypasses it.
+     */
     private final Semaphore freeWorkers;
     private final int workers;
     /** Tasks this instance runs right now, by id, with their current lease; the poller renews them. */
@@ -117,7 +122,7 @@ public final class Outbox implements AutoCloseable {
         this.maxBackoffMillis = builder.maxBackoff.toMillis();
         this.keepDoneMillis = builder.keepDone.toMillis();
         this.owner = ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        this.freeWorkers = new Semaphore(workers);
+        this.freeWorkers = new Semaphore(2 * workers);
         this.poller = new Thread(this::poll, "atomic4j-outbox-poller-" + db.alias() + "-" + POLLER_NUMBER.incrementAndGet());
         this.poller.setDaemon(true);
     }
