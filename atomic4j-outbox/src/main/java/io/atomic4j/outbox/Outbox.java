@@ -164,8 +164,7 @@ public final class Outbox implements AutoCloseable {
         try {
             store.insert(id, name, payload, now, leaseUntil, owner);
         } catch (SQLException e) {
-            throw new DatabaseException("Could not write outbox task '" + name + "' to table " + store.table()
-                    + " on database '" + db.alias() + "': " + e.getMessage(), SqlErrors.classify(e), e);
+            throw failed("write outbox task '" + name + "' to", e);
         }
         Claim claim = new Claim(new OutboxTask(id, name, payload, 1, null), leaseUntil);
         // Robust: a rejected submission must never make a committed transaction look failed;
@@ -185,8 +184,7 @@ public final class Outbox implements AutoCloseable {
         try {
             return store.failed(limit);
         } catch (SQLException e) {
-            throw new DatabaseException("Could not read the failed outbox tasks from table " + store.table()
-                    + " on database '" + db.alias() + "': " + e.getMessage(), SqlErrors.classify(e), e);
+            throw failed("read the failed outbox tasks from", e);
         }
     }
 
@@ -204,8 +202,7 @@ public final class Outbox implements AutoCloseable {
             LockSupport.unpark(poller);
             return requeued;
         } catch (SQLException e) {
-            throw new DatabaseException("Could not requeue outbox task " + id + " in table " + store.table()
-                    + " on database '" + db.alias() + "': " + e.getMessage(), SqlErrors.classify(e), e);
+            throw failed("requeue outbox task " + id + " in", e);
         }
     }
 
@@ -234,6 +231,16 @@ public final class Outbox implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The one shape of a failed outbox statement: what, which table, which database, the driver's message. */
+    private DatabaseException failed(String action, SQLException e) {
+        return failed(action, store.table(), db.alias(), e);
+    }
+
+    private static DatabaseException failed(String action, String table, String alias, SQLException e) {
+        return new DatabaseException("Could not " + action + " table " + table + " on database '" + alias + "': "
+                + e.getMessage(), SqlErrors.classify(e), e);
     }
 
     @Override
@@ -545,8 +552,7 @@ public final class Outbox implements AutoCloseable {
             try {
                 store = Store.open(db, table, handlers.keySet());
             } catch (SQLException e) {
-                throw new DatabaseException("Could not create or read the outbox table " + table + " on database '"
-                        + db.alias() + "': " + e.getMessage(), SqlErrors.classify(e), e);
+                throw failed("create or read the outbox", table, db.alias(), e);
             }
             Outbox outbox = new Outbox(this, store);
             outbox.poller.start();

@@ -296,40 +296,30 @@ final class Store {
 
     /** Marks a task this instance holds done; false if it no longer holds it (its lease was taken over). */
     boolean markDone(String id, String owner, long now) throws SQLException {
-        try (Connection connection = db.connection(); PreparedStatement statement = connection.prepareStatement(markDone)) {
-            statement.setLong(1, now);
-            statement.setString(2, id);
-            statement.setString(3, owner);
-            return statement.executeUpdate() == 1;
-        }
+        return update(markDone, now, id, owner) == 1;
     }
 
     /** Records a handler failure: due again at {@code nextRunAt}, or FAILED once attempts reached {@code maxAttempts}. */
     boolean markFailed(String id, String owner, String error, long nextRunAt, int maxAttempts) throws SQLException {
-        try (Connection connection = db.connection(); PreparedStatement statement = connection.prepareStatement(markFailed)) {
-            statement.setString(1, error);
-            statement.setLong(2, nextRunAt);
-            statement.setInt(3, maxAttempts);
-            statement.setString(4, id);
-            statement.setString(5, owner);
-            return statement.executeUpdate() == 1;
-        }
+        return update(markFailed, error, nextRunAt, maxAttempts, id, owner) == 1;
     }
 
     /** Extends the lease of a task this instance is running; false if it no longer holds it. */
     boolean renew(String id, String owner, long leaseUntil) throws SQLException {
-        try (Connection connection = db.connection(); PreparedStatement statement = connection.prepareStatement(renew)) {
-            statement.setLong(1, leaseUntil);
-            statement.setString(2, id);
-            statement.setString(3, owner);
-            return statement.executeUpdate() == 1;
-        }
+        return update(renew, leaseUntil, id, owner) == 1;
     }
 
     /** Deletes DONE tasks finished before {@code doneBefore}; returns how many. */
     int purgeDone(long doneBefore) throws SQLException {
-        try (Connection connection = db.connection(); PreparedStatement statement = connection.prepareStatement(purge)) {
-            statement.setLong(1, doneBefore);
+        return update(purge, doneBefore);
+    }
+
+    /** One statement in autocommit (or the caller's block); once per task at most, so varargs cost nothing that matters. */
+    private int update(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = db.connection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
             return statement.executeUpdate();
         }
     }
@@ -348,12 +338,7 @@ final class Store {
 
     /** Makes a FAILED task due now with a fresh count of attempts; the last error stays until the next one. */
     boolean requeue(String id, long now) throws SQLException {
-        String sql = "UPDATE " + table + " SET status = '" + PENDING + "', attempts = 0, next_run_at = ?,"
-                + " owner = NULL, lease_until = NULL WHERE id = ? AND status = '" + FAILED + "'";
-        try (Connection connection = db.connection(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setLong(1, now);
-            statement.setString(2, id);
-            return statement.executeUpdate() == 1;
-        }
+        return update("UPDATE " + table + " SET status = '" + PENDING + "', attempts = 0, next_run_at = ?,"
+                + " owner = NULL, lease_until = NULL WHERE id = ? AND status = '" + FAILED + "'", now, id) == 1;
     }
 }
