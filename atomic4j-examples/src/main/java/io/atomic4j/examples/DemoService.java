@@ -2,7 +2,9 @@ package io.atomic4j.examples;
 
 import io.atomic4j.Database;
 import io.atomic4j.Databases;
+import io.atomic4j.outbox.Outbox;
 import io.atomic4j.servlet.AtomicRequestsFilter;
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
@@ -12,6 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -35,19 +40,34 @@ public final class DemoService implements AutoCloseable {
     private final URI uri;
     private final FaultSwitch faults;
     private final PaymentProvider payments;
+    private final Mailbox mailbox;
     private final Outbox outbox;
+    private final ExecutorService mailWorkers;
+    private final AtomicBoolean dropNextHandOver;
 
-    private DemoService(Database db, Server server, URI uri, FaultSwitch faults, PaymentProvider payments, Outbox outbox) {
+    private DemoService(Database db, Server server, URI uri, FaultSwitch faults, PaymentProvider payments, Mailbox mailbox,
+                        Outbox outbox, ExecutorService mailWorkers, AtomicBoolean dropNextHandOver) {
         this.db = db;
         this.server = server;
         this.uri = uri;
         this.faults = faults;
         this.payments = payments;
+        this.mailbox = mailbox;
         this.outbox = outbox;
+        this.mailWorkers = mailWorkers;
+        this.dropNextHandOver = dropNextHandOver;
     }
 
     /** Opens the database (creating the schema and sample data if needed) and starts serving. */
     public static DemoService start(DemoConfig config) throws Exception {
+        return start(config, new PaymentProvider(), new Mailbox());
+    }
+
+    /**
+     * Like {@link #start(DemoConfig)} with the outside world given: the payment provider and the
+     * mail server outlive a restart of the service (the tour restarts it after a crash).
+     */
+    static DemoService start(DemoConfig config, PaymentProvider payments, Mailbox mailbox) throws Exception {
         createSqliteDirectory(config.jdbcUrl());
         FaultSwitch faults = FaultSwitch.create();
         // The service reaches the real database through the fault switch's driver (see POST /faults).
@@ -67,8 +87,24 @@ public final class DemoService implements AutoCloseable {
         try {
             Jdbi jdbi = Jdbi.create(db.dataSource());
             Schema.createAndSeed(db, jdbi);
-            PaymentProvider payments = new PaymentProvider();
-            Outbox outbox = new Outbox();
+            // Welcome mails go through the atomic4j outbox: written in the request's transaction, sent
+            // after the commit by a worker, and by the next start if the service dies in between.
+            // A lease of 2 s (default 60 s) so the tour's restart sends the orphaned mail quickly.
+            ExecutorService mailWorkers = Executors.newFixedThreadPool(2);
+            AtomicBoolean dropNextHandOver = new AtomicBoolean();
+            Outbox outbox = Outbox.builder(db)
+                    .handler(Registrations.WELCOME_MAIL, task -> {
+                        JsonNode mail = Json.MAPPER.readTree(task.payload());
+                        mailbox.send(mail.get("email").asText(), "Welcome to the demo, " + mail.get("name").asText() + "!");
+                    })
+                    .executor(command -> {
+                        if (!dropNextHandOver.getAndSet(false)) {
+                            mailWorkers.execute(command);
+                        }
+                    })
+                    .lease(Duration.ofSeconds(2))
+                    .pollInterval(Duration.ofMillis(200))
+                    .start();
             ProcedureLists lists = new ProcedureLists(db, jdbi);
             Registrations registrations = new Registrations(db, jdbi, payments, outbox);
             Inspector inspector = new Inspector(config.jdbcUrl(), config.user(), config.password());
@@ -84,7 +120,7 @@ public final class DemoService implements AutoCloseable {
             addServlet(context, new EnrollmentsServlet(lists), "/enrollments/*");
             addServlet(context, new RegistrationsServlet(registrations), "/registrations", "/users");
             addServlet(context, new FaultsServlet(faults, payments), "/faults");
-            addServlet(context, new InspectServlet(inspector, outbox, payments), "/tables", "/outbox", "/payments");
+            addServlet(context, new InspectServlet(inspector, mailbox, payments), "/tables", "/outbox", "/payments");
             addServlet(context, new IndexServlet(config.displayUrl()), "/");
 
             Server server = new Server();
@@ -94,7 +130,7 @@ public final class DemoService implements AutoCloseable {
             server.setHandler(context);
             server.start();
             URI uri = URI.create("http://localhost:" + connector.getLocalPort() + "/");
-            return new DemoService(db, server, uri, faults, payments, outbox);
+            return new DemoService(db, server, uri, faults, payments, mailbox, outbox, mailWorkers, dropNextHandOver);
         } catch (Exception | Error e) {
             db.close();
             throw e;
@@ -146,8 +182,18 @@ public final class DemoService implements AutoCloseable {
         return payments;
     }
 
-    public Outbox outbox() {
-        return outbox;
+    /** The mail server stand-in: welcome messages sent. */
+    public Mailbox mailbox() {
+        return mailbox;
+    }
+
+    /**
+     * Simulates a crash between the next commit and its welcome mail: the outbox's hand-over of
+     * the next task to a worker is dropped, as if the process died right after COMMIT. The task
+     * is in the table; the next start of the service sends it once its lease has expired.
+     */
+    void dropNextMailHandOver() {
+        dropNextHandOver.set(true);
     }
 
     /** Blocks until the server stops. */
@@ -165,6 +211,8 @@ public final class DemoService implements AutoCloseable {
             }
             throw new IllegalStateException("Could not stop the demo's HTTP server", e);
         } finally {
+            outbox.close();
+            mailWorkers.shutdown();
             db.close();
         }
     }

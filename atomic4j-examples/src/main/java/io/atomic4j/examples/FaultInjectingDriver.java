@@ -145,10 +145,10 @@ public final class FaultInjectingDriver implements Driver {
             Object result = call(real, method, args);
             if (result instanceof Statement) {
                 // Only prepared statements count: JDBI prepares every statement, atomic4j's SAVEPOINTs are plain.
-                boolean counted = result instanceof PreparedStatement;
-                String sql = counted ? (String) args[0] : null;
+                boolean prepared = result instanceof PreparedStatement;
+                String sql = prepared && FaultSwitch.counts((String) args[0]) ? (String) args[0] : null;
                 Class<?> type = result instanceof CallableStatement ? CallableStatement.class
-                        : counted ? PreparedStatement.class : Statement.class;
+                        : prepared ? PreparedStatement.class : Statement.class;
                 return Proxy.newProxyInstance(FaultInjectingDriver.class.getClassLoader(), new Class<?>[] {type},
                         new StatementHandler((Statement) result, this, sql));
             }

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its database through {@link #jdbcUrl(String)}, a URL of {@link FaultInjectingDriver}, which
  * wraps the real driver and asks {@link #beforeStatement(String)} before each statement.
  * <p>What counts: every statement the service prepares (JDBI prepares every statement; a JDBC
- * batch counts once). atomic4j's own SAVEPOINT/RELEASE statements and the read-only
+ * batch counts once). atomic4j's own SAVEPOINT/RELEASE statements, the outbox's background
+ * statements (its enqueue INSERT counts) and the read-only
  * "database holds" queries of {@link Inspector} do not count. The fault fires once: the failing
  * connection is dropped, like a connection cut by the network, and the next statement on a
  * fresh connection works again. Thread-safe.
@@ -72,6 +73,15 @@ public final class FaultSwitch {
     /** Statements left before the failure, or -1 when the switch is off. */
     public int remaining() {
         return remaining.get();
+    }
+
+    /**
+     * Whether a prepared statement counts. The outbox's own background statements (claims, done
+     * marks, renewals, run by its poller and workers at any moment) do not, or a scenario's
+     * count would depend on timing; its INSERT, part of the request, does.
+     */
+    static boolean counts(String sql) {
+        return !sql.contains("atomic4j_outbox") || sql.startsWith("INSERT");
     }
 
     /** Called by the driver before each counted statement; throws the injected failure when due. */

@@ -1,6 +1,7 @@
 package io.atomic4j.examples;
 
 import io.atomic4j.Database;
+import io.atomic4j.outbox.Outbox;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -8,8 +9,10 @@ import org.jdbi.v3.core.JdbiException;
 /**
  * Seed 002: registering a user calls the payment provider. Paid: the user row gets the payment
  * id. Provider down: the user is stored anyway, plus an {@code unpaid_users} row. Either way the
- * welcome message is queued with {@code onCommit}, so a registration that rolls back sends
- * nothing, and a charge made before a rollback is refunded by an {@code onRollback} hook.
+ * welcome message is enqueued in the atomic4j outbox in the request's transaction, so a
+ * registration that rolls back sends nothing and one that commits sends it even if the service
+ * dies right after the commit; a charge made before a rollback is refunded by an
+ * {@code onRollback} hook.
  * Thread-safe.
  */
 final class Registrations {
@@ -23,6 +26,7 @@ final class Registrations {
     private final Jdbi jdbi;
     private final PaymentProvider payments;
     private final Outbox outbox;
+    static final String WELCOME_MAIL = "welcome-mail";
 
     Registrations(Database db, Jdbi jdbi, PaymentProvider payments, Outbox outbox) {
         this.db = db;
@@ -71,8 +75,9 @@ final class Registrations {
             steps.add("inserted unpaid_users row for users #" + userId);
         }
 
-        db.onCommit(() -> outbox.send(email, "Welcome to the demo, " + name + "!"));
-        steps.add("queued the welcome message with onCommit: it is sent only if the transaction commits");
+        outbox.enqueue(WELCOME_MAIL, Json.MAPPER.createObjectNode().put("email", email).put("name", name).toString());
+        steps.add("enqueued the welcome message in the outbox, in this transaction: it is sent after the commit, "
+                + "even if the service dies first");
         return new Registration(userId, email, name, paymentId, paymentId == null);
     }
 

@@ -19,9 +19,11 @@ class TourTest {
         assertThat(output).doesNotContain("NOT AS EXPECTED");
         assertThat(allAsExpected).isTrue();
         assertThat(output)
-                .contains("All 8 scenarios ended as expected.")
+                .contains("All 9 scenarios ended as expected.")
                 .contains("-> 503 The database failed in the middle of this request.")
                 .contains("- onRollback hook: refunded pay_0002")
-                .contains("database holds: procedure_user=3 procedure_state=12 users=2 unpaid_users=1");
+                .contains("database holds: procedure_user=3 procedure_state=12 users=2 unpaid_users=1")
+                .contains("outbox: to erin@example.com: Welcome to the demo, Erin!; to frank@example.com: Welcome to the demo, Frank!; "
+                        + "to heidi@example.com: Welcome to the demo, Heidi!");
     }
 }
