@@ -80,6 +80,12 @@ final class HeldResponse extends HttpServletResponseWrapper {
 
     @Override
     public int getStatus() {
+        if (errorStatus >= 0) {
+            return errorStatus;
+        }
+        if (redirect != null) {
+            return redirectStatus >= 0 ? redirectStatus : HttpServletResponse.SC_FOUND;
+        }
         return status;
     }
 

@@ -1,0 +1,9 @@
+package io.atomic4j.servlet;
+
+/** The response-holding suite on Jetty 12 (ee10). */
+class JettyResponseHoldingTest extends ResponseHoldingContract {
+    @Override
+    Containers container() {
+        return Containers.JETTY;
+    }
+}
