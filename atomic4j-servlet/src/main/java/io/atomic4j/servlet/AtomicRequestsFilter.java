@@ -37,10 +37,14 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  * What a request sees, as in Django:
  * <ul>
- * <li>The servlet returns normally: the block commits, then the {@code onCommit} hooks run, all
- *     before the container finishes the response (unless the servlet flushed it earlier). A
- *     servlet that sets an error status without throwing still commits, unless
- *     {@link Builder#rollbackOnServerError(boolean)} is on.</li>
+ * <li>The servlet returns normally: the block commits; then the response it wrote (status,
+ *     headers, body), held until now, goes to the client whole; then the {@code onCommit} hooks
+ *     run. A servlet that sets an error status without throwing still commits, unless
+ *     {@link Builder#rollbackOnServerError(boolean)} is on. A hook that fails after the commit
+ *     does not change the response (the data is committed): it is logged at ERROR as an
+ *     {@link io.atomic4j.OnCommitFailedException}.</li>
+ * <li>The COMMIT fails: nothing the servlet wrote leaves, flushes included; the exception goes on
+ *     to the container or an outer error filter, which answers with its error response.</li>
  * <li>The servlet throws: the block rolls back and the same exception goes on to the container
  *     (or to an outer filter that renders errors), like Django's exception middleware, which runs
  *     after the rollback.</li>
@@ -54,6 +58,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Only {@link DispatcherType#REQUEST} dispatches open blocks. Forwards and includes run inside
  * the request's blocks; an ERROR dispatch renders the error page after the rollback.
+ * <p>The held body is limited ({@link Builder#maxHeldResponseBytes(int)}, 4 MiB by default): a
+ * servlet that writes more fails and its request rolls back. Servlets that stream (downloads,
+ * server-sent events) opt out with {@link NonAtomicRequests} and commit before they write.
  * <p>Beyond Django, opt in through {@link #builder(Databases)}: roll back on a 5xx status set
  * without an exception, and a warning when a request holds its transaction too long.
  * <p>Thread-safe: one instance serves every request; per-servlet decisions are cached.

@@ -6,6 +6,7 @@ import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -238,7 +238,7 @@ final class HeldResponse extends HttpServletResponseWrapper {
         finished = true;
         errorStatus = sc;
         errorMessage = msg;
-        body.size = 0;
+        body.clear();
     }
 
     @Override
@@ -251,7 +251,7 @@ final class HeldResponse extends HttpServletResponseWrapper {
         checkNotFinished("sendRedirect");
         finished = true;
         redirect = location;
-        body.size = 0;
+        body.clear();
     }
 
     /**
@@ -265,7 +265,7 @@ final class HeldResponse extends HttpServletResponseWrapper {
         redirectStatus = sc;
         redirectClearsBuffer = clearBuffer;
         if (clearBuffer) {
-            body.size = 0;
+            body.clear();
         }
     }
 
@@ -329,7 +329,7 @@ final class HeldResponse extends HttpServletResponseWrapper {
         if (finished) {
             throw new IllegalStateException("resetBuffer() after sendError() or sendRedirect()");
         }
-        body.size = 0;
+        body.clear();
     }
 
     @Override
@@ -342,7 +342,7 @@ final class HeldResponse extends HttpServletResponseWrapper {
         headers.clear();
         cookies.clear();
         contentLength = -1;
-        body.size = 0;
+        body.clear();
         stream = null;
         writer = null;
         writerCharset = null;
@@ -416,7 +416,7 @@ final class HeldResponse extends HttpServletResponseWrapper {
             target.setContentLengthLong(body.size);
         }
         if (body.size > 0) {
-            target.getOutputStream().write(body.bytes, 0, body.size);
+            body.writeTo(target.getOutputStream());
         }
         target.flushBuffer();
     }
@@ -479,18 +479,46 @@ final class HeldResponse extends HttpServletResponseWrapper {
         }
     }
 
-    /** A growable byte array whose array the release writes in one call. */
+    /**
+     * The body in pieces that grow from 1 KiB to 64 KiB and are never copied: a request holds
+     * its body's size plus at most one piece's slack (a doubling array would allocate twice).
+     */
     private static final class Body {
-        byte[] bytes = new byte[0];
+        private static final int FIRST = 1024;
+        private static final int LARGEST = 64 * 1024;
+        private final List<byte[]> pieces = new ArrayList<>(4);
+        /** Bytes used in the last piece. */
+        private int used;
         int size;
 
         void append(byte[] source, int offset, int length) {
-            int needed = size + length;
-            if (needed > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(needed, Math.max(1024, bytes.length * 2)));
+            while (length > 0) {
+                byte[] last = pieces.isEmpty() ? null : pieces.get(pieces.size() - 1);
+                if (last == null || used == last.length) {
+                    last = new byte[Math.min(LARGEST, Math.max(FIRST, Math.max(size, Math.min(length, LARGEST))))];
+                    pieces.add(last);
+                    used = 0;
+                }
+                int n = Math.min(length, last.length - used);
+                System.arraycopy(source, offset, last, used, n);
+                used += n;
+                size += n;
+                offset += n;
+                length -= n;
             }
-            System.arraycopy(source, offset, bytes, size, length);
-            size = needed;
+        }
+
+        void clear() {
+            pieces.clear();
+            used = 0;
+            size = 0;
+        }
+
+        void writeTo(OutputStream out) throws IOException {
+            for (int i = 0; i < pieces.size(); i++) {
+                byte[] piece = pieces.get(i);
+                out.write(piece, 0, i == pieces.size() - 1 ? used : piece.length);
+            }
         }
     }
 
