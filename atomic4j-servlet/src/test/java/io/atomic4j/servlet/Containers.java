@@ -96,6 +96,8 @@ enum Containers {
         Connector connector = new Connector();
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
+        // A response cut off after an error stalls until this timeout closes the connection (default 20 s).
+        connector.setProperty("connectionTimeout", "2000");
         tomcat.setConnector(connector);
         Context context = tomcat.addContext("", baseDir.toString());
         // Registered the way the README tells users to: ServletContext.addFilter from an initializer.

@@ -15,6 +15,11 @@ class Tomcat11ResponseHoldingTest extends ResponseHoldingContract {
     }
 
     @Override
+    boolean cutsAStartedResponseOffOnError() {
+        return true;
+    }
+
+    @Override
     Containers container() {
         return Containers.TOMCAT;
     }

@@ -7,6 +7,11 @@ import org.junit.jupiter.api.Test;
 /** The response-holding suite on Tomcat 10.1 (Servlet 6.0). */
 class TomcatResponseHoldingTest extends ResponseHoldingContract {
     @Override
+    boolean cutsAStartedResponseOffOnError() {
+        return true;
+    }
+
+    @Override
     Containers container() {
         return Containers.TOMCAT;
     }
