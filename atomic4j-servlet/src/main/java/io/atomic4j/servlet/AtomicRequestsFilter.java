@@ -142,8 +142,7 @@ public final class AtomicRequestsFilter implements Filter {
         }
         long started = slowRequestNanos >= 0 ? System.nanoTime() : 0L;
         HeldResponse held = holdResponse && response instanceof HttpServletResponse
-                ? new HeldResponse((HttpServletResponse) response, maxHeldResponseBytes,
-                        httpRequest.getMethod() + " " + httpRequest.getRequestURI(), Messages.aliases(wrapping))
+                ? new HeldResponse((HttpServletResponse) response, maxHeldResponseBytes, httpRequest, wrapping)
                 : null;
         try {
             RequestRun run = new RequestRun(wrapping, new AsyncRefusingRequest(httpRequest, wrapping),
@@ -185,7 +184,7 @@ public final class AtomicRequestsFilter implements Filter {
                 }
             });
         } catch (RuntimeException | Error e) {
-            if (!run.committed[index]) {
+            if (!run.committed[index] || e instanceof VirtualMachineError) {
                 throw e;
             }
             // The data is committed: never report "the request failed and nothing was saved".

@@ -1,8 +1,10 @@
 package io.atomic4j.servlet;
 
+import io.atomic4j.Database;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
@@ -37,8 +39,9 @@ final class HeldResponse extends HttpServletResponseWrapper {
 
     private final HttpServletResponse target;
     private final int limit;
-    private final String requestLine;
-    private final String aliases;
+    /** For the over-limit message only. */
+    private final HttpServletRequest request;
+    private final Database[] wrapping;
 
     private int status;
     /** Headers set by the servlet, by name ignoring case; a set header hides the container's. */
@@ -60,12 +63,12 @@ final class HeldResponse extends HttpServletResponseWrapper {
     private IllegalStateException overLimit;
     private boolean released;
 
-    HeldResponse(HttpServletResponse target, int limit, String requestLine, String aliases) {
+    HeldResponse(HttpServletResponse target, int limit, HttpServletRequest request, Database[] wrapping) {
         super(target);
         this.target = target;
         this.limit = limit;
-        this.requestLine = requestLine;
-        this.aliases = aliases;
+        this.request = request;
+        this.wrapping = wrapping;
         this.status = target.getStatus();
     }
 
@@ -461,7 +464,8 @@ final class HeldResponse extends HttpServletResponseWrapper {
             return;   // after sendError/sendRedirect the container ignores output too
         }
         if ((long) body.size + length > limit) {
-            overLimit = Messages.responseTooLarge(requestLine, aliases, (long) body.size + length, limit);
+            overLimit = Messages.responseTooLarge(request.getMethod() + " " + request.getRequestURI(),
+                    Messages.aliases(wrapping), (long) body.size + length, limit);
             throw overLimit;
         }
         body.append(bytes, offset, length);
