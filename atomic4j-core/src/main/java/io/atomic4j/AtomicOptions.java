@@ -15,20 +15,23 @@ import java.util.Objects;
  * nested block they are refused with a {@link TransactionManagementException}.
  */
 public final class AtomicOptions {
-    private static final AtomicOptions DEFAULTS = new AtomicOptions(true, false, null, false, RetryPolicy.none());
+    private static final AtomicOptions DEFAULTS = new AtomicOptions(true, false, null, false, RetryPolicy.none(), false);
 
     private final boolean savepoint;
     private final boolean durable;
     private final Isolation isolation;
     private final boolean readOnly;
     private final RetryPolicy retry;
+    private final boolean independent;
 
-    private AtomicOptions(boolean savepoint, boolean durable, Isolation isolation, boolean readOnly, RetryPolicy retry) {
+    private AtomicOptions(boolean savepoint, boolean durable, Isolation isolation, boolean readOnly, RetryPolicy retry,
+                          boolean independent) {
         this.savepoint = savepoint;
         this.durable = durable;
         this.isolation = isolation;
         this.readOnly = readOnly;
         this.retry = retry;
+        this.independent = independent;
     }
 
     /** Savepoint on, not durable, the database's isolation, read-write, no retry. */
@@ -38,28 +41,47 @@ public final class AtomicOptions {
 
     /** Django's {@code savepoint=}: false makes a nested block join the enclosing one (default true). */
     public AtomicOptions savepoint(boolean savepoint) {
-        return new AtomicOptions(savepoint, durable, isolation, readOnly, retry);
+        return new AtomicOptions(savepoint, durable, isolation, readOnly, retry, independent);
     }
 
     /** Django's {@code durable=}: true refuses to run nested in another block (default false). */
     public AtomicOptions durable(boolean durable) {
-        return new AtomicOptions(savepoint, durable, isolation, readOnly, retry);
+        return new AtomicOptions(savepoint, durable, isolation, readOnly, retry, independent);
     }
 
     /** Isolation level of the transaction; null (the default) keeps the database's. Outermost block only. */
     public AtomicOptions isolation(Isolation level) {
-        return new AtomicOptions(savepoint, durable, level, readOnly, retry);
+        return new AtomicOptions(savepoint, durable, level, readOnly, retry, independent);
     }
 
     /** Runs the transaction read-only (default false). Outermost block only. */
     public AtomicOptions readOnly(boolean readOnly) {
-        return new AtomicOptions(savepoint, durable, isolation, readOnly, retry);
+        return new AtomicOptions(savepoint, durable, isolation, readOnly, retry, independent);
     }
 
     /** How to re-run the whole block after a transient failure (default {@link RetryPolicy#none()}). Outermost block only. */
     public AtomicOptions retry(RetryPolicy policy) {
         return new AtomicOptions(savepoint, durable, isolation, readOnly,
-                Objects.requireNonNull(policy, "retry policy must not be null; use RetryPolicy.none()"));
+                Objects.requireNonNull(policy, "retry policy must not be null; use RetryPolicy.none()"), independent);
+    }
+
+    /**
+     * A new transaction on another pooled connection even when a block is open (Spring's
+     * REQUIRES_NEW): the thread's current transaction on this database is suspended until the
+     * body returns, then resumed. It commits or rolls back on its own and its hooks run at its own
+     * commit. Outside a block it is a plain block. Default false.
+     *
+     * <p>The suspended transaction holds its locks meanwhile: an independent block that writes a
+     * row the suspended one locked waits for a lock that cannot be released (a self-deadlock, ended
+     * by the database's lock timeout).
+     */
+    public AtomicOptions independent(boolean independent) {
+        return new AtomicOptions(savepoint, durable, isolation, readOnly, retry, independent);
+    }
+
+    /** Whether the block runs as an independent transaction. */
+    public boolean independent() {
+        return independent;
     }
 
     /** Whether a nested block takes a savepoint. */
@@ -90,6 +112,6 @@ public final class AtomicOptions {
     @Override
     public String toString() {
         return "AtomicOptions[savepoint=" + savepoint + ", durable=" + durable + ", isolation=" + isolation
-                + ", readOnly=" + readOnly + ", retry=" + retry + "]";
+                + ", readOnly=" + readOnly + ", retry=" + retry + ", independent=" + independent + "]";
     }
 }

@@ -123,6 +123,7 @@ public final class Database implements AutoCloseable {
 
     /** Like {@link #atomic(Block)}, returning the body's value. */
     public <T, E extends Exception> T atomic(Result<T, E> body) throws E {
+        Objects.requireNonNull(body, "atomic() needs a body, got null");
         return blocks.run(AtomicOptions.defaults(), body);
     }
 
@@ -188,6 +189,18 @@ public final class Database implements AutoCloseable {
     /** Like {@link #onCommit(Runnable)}; with {@code robust}, a failure is logged and the other callbacks still run. */
     public void onCommit(Runnable callback, boolean robust) {
         blocks.onCommit(callback, robust);
+    }
+
+    /**
+     * Runs {@code callback} inside the transaction just before the outermost block commits (after
+     * the nested blocks have released their savepoints), in registration order; ORMs flush here.
+     * A throw rolls the whole transaction back and comes out of the outermost block. Discarded
+     * with a savepoint that is rolled back, like onCommit. Outside a block it is refused with
+     * {@link TransactionManagementException}: there is no transaction to run it in. In a manual
+     * transaction (autocommit off) it runs at {@link #commit()}.
+     */
+    public void beforeCommit(Runnable callback) {
+        blocks.beforeCommit(callback);
     }
 
     /**
@@ -268,10 +281,16 @@ public final class Database implements AutoCloseable {
         blocks.rollback();
     }
 
-    /** Closes the pool if atomic4j opened it; afterwards every use fails with IllegalStateException. Idempotent. */
+    /**
+     * Closes this database: the calling thread's transaction (block or manual) is rolled back and
+     * its connection returned; other threads' open transactions are aborted, so that after close()
+     * returns no connection of this database holds a lock; the pool is closed if atomic4j opened
+     * it. Afterwards every use fails with IllegalStateException naming the alias. Idempotent.
+     */
     @Override
     public void close() {
-        blocks.markClosed();
+        blocks.close();
+        backend.abortOpenSessions();
         if (ownedPool != null) {
             ownedPool.close();
         }

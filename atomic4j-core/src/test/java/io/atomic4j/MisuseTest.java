@@ -38,15 +38,19 @@ class MisuseTest extends DatabaseTestBase {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
-    void scopesMustBeClosedInnermostFirst(TestDatabase database) throws SQLException {
+    void closingAScopeWithAnInnerScopeOpenRollsBothBackAndSaysSo(TestDatabase database) throws SQLException {
         use(database);
         AtomicScope outer = db.begin();
+        insert(1);
         AtomicScope inner = db.begin();
+        insert(2);
+        outer.complete();
         assertThatThrownBy(outer::close).isInstanceOf(TransactionManagementException.class)
-                .hasMessageContaining("innermost first");
-        inner.close();
-        outer.close();
+                .hasMessageContaining("was still open");
+        assertThat(db.inAtomicBlock()).isFalse();
+        inner.close();   // already rolled back with the outer scope: nothing left to do
         outer.close();   // idempotent
+        assertThat(committedIds()).isEmpty();
     }
 
     @ParameterizedTest

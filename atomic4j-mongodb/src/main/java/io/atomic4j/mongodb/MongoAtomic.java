@@ -299,7 +299,7 @@ public final class MongoAtomic implements AutoCloseable {
     /** Refuses every later use (IllegalStateException naming the alias). Does not close the client, which is yours. */
     @Override
     public void close() {
-        blocks.markClosed();
+        blocks.close();
     }
 
     @Override

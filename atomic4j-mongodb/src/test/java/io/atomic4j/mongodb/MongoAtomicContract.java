@@ -225,6 +225,22 @@ abstract class MongoAtomicContract {
         assertThat(ran).containsExactly("second");
     }
 
+    @Test
+    void aFailingCallbackAfterTheCommitIsOnCommitFailedWithTheDataCommitted() {
+        IllegalStateException mailDown = new IllegalStateException("mail server down");
+        AtomicInteger attempts = new AtomicInteger();
+        assertThatThrownBy(() -> mongo.atomic(io.atomic4j.AtomicOptions.defaults()
+                .retry(io.atomic4j.RetryPolicy.transientErrors(3)), () -> {
+            attempts.incrementAndGet();
+            orders.insertOne(order(1));
+            mongo.onCommit(() -> {
+                throw mailDown;
+            });
+        })).isInstanceOf(io.atomic4j.OnCommitFailedException.class).hasCause(mailDown);
+        assertThat(attempts).as("never re-run after the commit").hasValue(1);
+        assertThat(committedCount()).isEqualTo(1);
+    }
+
     /** The seed's advice: restore in-memory fields when the transaction fails. */
     @Test
     void onRollbackRestoresAnInMemoryFieldAfterTheAbort() {

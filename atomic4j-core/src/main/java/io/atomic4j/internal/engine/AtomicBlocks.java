@@ -5,33 +5,30 @@ import io.atomic4j.AtomicScope;
 import io.atomic4j.Block;
 import io.atomic4j.CommitOutcomeUnknownException;
 import io.atomic4j.Result;
-import io.atomic4j.RetryPolicy;
 import io.atomic4j.Savepoint;
 import io.atomic4j.internal.errors.Messages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Django's {@code Atomic.__enter__/__exit__} and the transaction functions of
- * {@code django.db.transaction}, over any {@link Backend}. Every form of block (lambda,
+ * Django's {@code Atomic.__enter__/__exit__} and the generic transaction methods of
+ * {@code BaseDatabaseWrapper}, over any {@link Backend}. Every form of block (lambda,
  * {@link AtomicScope}, {@code @Atomic} proxy, per-request filter, test extension, MongoDB) goes
- * through {@link #enter} and {@link #exit}: there is one enter/exit path.
+ * through {@link #enter} and {@link #exit}: there is one enter/exit path. Beside it live
+ * {@link Retries}, the hook rules ({@link HookQueue}), {@link ManualSavepoints} and {@link Scope}.
  *
  * <p>Thread-safe: all mutable state is in the calling thread's {@link TransactionState}.
  */
 public final class AtomicBlocks {
-    private static final Logger log = LoggerFactory.getLogger(AtomicBlocks.class);
-
     private final Backend backend;
     private final String alias;
     private final boolean defaultAutoCommit;
     private final boolean savepoints;
+    private final ManualSavepoints manualSavepoints = new ManualSavepoints(this);
     private final ThreadLocal<TransactionState> states = new ThreadLocal<>();
+    /** Run before every normal block exit, nested or outermost (ORMs flush there); copy-on-write. */
+    private volatile Runnable[] beforeExitListeners = new Runnable[0];
     private volatile boolean closed;
 
     public AtomicBlocks(Backend backend, boolean defaultAutoCommit) {
@@ -45,20 +42,7 @@ public final class AtomicBlocks {
         return alias;
     }
 
-    /** Refuses every later use with an IllegalStateException naming the alias. */
-    public void markClosed() {
-        closed = true;
-    }
-
-    public boolean isClosed() {
-        return closed;
-    }
-
-    public void checkOpen() {
-        if (closed) {
-            throw Messages.closed(alias);
-        }
-    }
+    // ------------------------------------------------------------------ thread state
 
     /** The calling thread's state, created on first use. */
     public TransactionState state() {
@@ -71,14 +55,92 @@ public final class AtomicBlocks {
         return state;
     }
 
+    /** The calling thread's state if it has one; never creates one (for checks on unbound connections). */
+    public TransactionState currentState() {
+        return states.get();
+    }
+
+    /** Drops the thread's state once nothing in it outlives the transaction, so idle threads hold nothing. */
+    private void forgetIfIdle(TransactionState state) {
+        if (state.isIdle(defaultAutoCommit) && states.get() == state) {
+            states.remove();
+        }
+    }
+
+    /**
+     * Puts the thread's transaction aside (Spring's suspend): until {@link #resume}, the thread
+     * works in a fresh autocommit state, and connections of the suspended transaction are refused.
+     */
+    public TransactionState suspend() {
+        TransactionState current = state();
+        current.suspended = true;
+        states.set(new TransactionState(true));
+        return current;
+    }
+
+    /** Brings back a transaction put aside by {@link #suspend}; refused while the stand-in state still has a block open. */
+    public void resume(TransactionState suspended) {
+        TransactionState standIn = states.get();
+        if (standIn != null && standIn != suspended && standIn.depth > 0) {
+            throw Messages.resumeWithBlockOpen(alias);
+        }
+        suspended.suspended = false;
+        states.set(suspended);
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public void checkOpen() {
+        if (closed) {
+            throw Messages.closed(alias);
+        }
+    }
+
+    /**
+     * Refuses every later use, and ends the calling thread's transaction: rolled back, its
+     * connection returned, so that nothing of this thread holds a lock after close(). A block
+     * still open on this thread can then only roll back; other threads find out at their next use.
+     */
+    public void close() {
+        closed = true;
+        TransactionState state = states.get();
+        if (state == null || state.session == null) {
+            return;
+        }
+        Backend.Session session = state.session;
+        if (!session.isBroken()) {
+            try {
+                session.rollback();
+            } catch (RuntimeException | Error e) {
+                session.markBroken();
+            }
+        }
+        if (state.inAtomicBlock) {
+            // The open blocks' exits see a dead transaction: no SQL, and the outermost one clears up.
+            session.close();
+            state.closedInTransaction = true;
+            state.lostCause = Messages.closed(alias);
+        } else {
+            state.endTransaction();
+            session.close();
+        }
+    }
+
     // ------------------------------------------------------------------ blocks
 
     public <T, E extends Exception> T run(AtomicOptions options, Result<T, E> body) throws E {
         TransactionState state = state();
-        RetryPolicy retry = options.retry();
-        if (retry.maxAttempts() > 1) {
+        if (options.independent() && state.bound()) {
+            return runIndependent(options, body);
+        }
+        if (options.retry().maxAttempts() > 1) {
             if (!state.inAtomicBlock) {
-                return runWithRetry(state, options, retry, body);
+                // Each attempt looks the state up again: the previous attempt's end may have dropped it.
+                return Retries.run(backend, options.retry(), () -> runOnce(state(), options, body));
             }
             if (!state.onlyTestBlocksOpen()) {
                 throw Messages.retryNested(alias);
@@ -88,102 +150,28 @@ public final class AtomicBlocks {
         return runOnce(state, options, body);
     }
 
+    private <T, E extends Exception> T runIndependent(AtomicOptions options, Result<T, E> body) throws E {
+        TransactionState suspended = suspend();
+        try {
+            return run(options.independent(false), body);
+        } finally {
+            resume(suspended);
+        }
+    }
+
     private <T, E extends Exception> T runOnce(TransactionState state, AtomicOptions options, Result<T, E> body) throws E {
         BlockFrame frame = enter(state, options, false);
         T value;
         try {
             value = body.call();
         } catch (Throwable error) {
-            throw AtomicBlocks.<RuntimeException>sneaky(exit(state, frame, error, false));
+            throw Failures.<RuntimeException>sneaky(exit(state, frame, error, false));
         }
         Throwable failure = exit(state, frame, null, false);
         if (failure != null) {
-            throw AtomicBlocks.<RuntimeException>sneaky(failure);
+            throw Failures.<RuntimeException>sneaky(failure);
         }
         return value;
-    }
-
-    private <T, E extends Exception> T runWithRetry(TransactionState state, AtomicOptions options, RetryPolicy retry,
-                                                    Result<T, E> body) throws E {
-        List<Throwable> earlier = null;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return runOnce(state, options, body);
-            } catch (Throwable error) {
-                if (attempt >= retry.maxAttempts() || !isRetryable(error) || !backoff(retry, attempt, error)) {
-                    if (earlier != null) {
-                        for (Throwable previous : earlier) {
-                            if (previous != error) {
-                                error.addSuppressed(previous);
-                            }
-                        }
-                    }
-                    throw AtomicBlocks.<RuntimeException>sneaky(error);
-                }
-                if (earlier == null) {
-                    earlier = new ArrayList<>(retry.maxAttempts());
-                }
-                earlier.add(error);
-                if (log.isDebugEnabled()) {
-                    log.debug("Atomic block on '{}' failed with a transient error (attempt {} of {}), retrying: {}",
-                            alias, attempt, retry.maxAttempts(), error.toString());
-                }
-            }
-        }
-    }
-
-    private boolean isRetryable(Throwable error) {
-        for (Throwable current = error; current != null; current = current.getCause()) {
-            if (current instanceof CommitOutcomeUnknownException) {
-                return false;
-            }
-        }
-        return backend.isTransient(error);
-    }
-
-    /**
-     * Waits before the next attempt; false if the thread was interrupted meanwhile. Then no more
-     * attempts are made and {@code error} is rethrown as if they were exhausted, with the
-     * interruption suppressed on it and the thread's interrupt flag set again.
-     */
-    private boolean backoff(RetryPolicy retry, int attempt, Throwable error) {
-        InterruptedException interrupted = sleepBeforeAttempt(retry, attempt);
-        if (interrupted == null) {
-            return true;
-        }
-        error.addSuppressed(interrupted);
-        return false;
-    }
-
-    /** Waits before attempt {@code attempt + 1}: exponential backoff from the policy's first wait, capped, with full jitter. */
-    public void backoff(RetryPolicy retry, int attempt) {
-        InterruptedException interrupted = sleepBeforeAttempt(retry, attempt);
-        if (interrupted != null) {
-            throw Messages.retryInterrupted(alias, interrupted);
-        }
-    }
-
-    /** Sleeps the jittered wait; returns the interruption (the flag set again) or null. */
-    private static InterruptedException sleepBeforeAttempt(RetryPolicy retry, int attempt) {
-        long cap = backoffCap(retry.firstBackoff().toNanos(), retry.maxBackoff().toNanos(), attempt);
-        if (cap <= 0) {
-            return null;
-        }
-        long wait = ThreadLocalRandom.current().nextLong(cap + 1);   // full jitter
-        try {
-            TimeUnit.NANOSECONDS.sleep(wait);
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return e;
-        }
-    }
-
-    /** The longest wait before attempt {@code attempt + 1}: {@code first} doubled per failed attempt, at most {@code max}. */
-    static long backoffCap(long first, long max, int attempt) {
-        int doublings = Math.min(attempt - 1, 62);
-        // Compare before shifting: first << doublings overflows (to a negative wait, i.e. none) for long waits.
-        return first > (max >> doublings) ? max : Math.min(max, first << doublings);
     }
 
     /** The {@code begin()} form: a scope whose close() exits the block. */
@@ -192,38 +180,42 @@ public final class AtomicBlocks {
         if (options.retry().maxAttempts() > 1) {
             throw Messages.retryNeedsLambda(alias);
         }
-        BlockFrame frame = enter(state, options, testBoundary);
-        Scope scope = new Scope(state, frame);
+        TransactionState suspended = null;
+        if (options.independent() && state.bound()) {
+            suspended = suspend();
+            state = states.get();
+            options = options.independent(false);
+        }
+        BlockFrame frame;
+        try {
+            frame = enter(state, options, testBoundary);
+        } catch (RuntimeException | Error e) {
+            if (suspended != null) {
+                resume(suspended);
+            }
+            throw e;
+        }
+        Scope scope = new Scope(this, state, frame, suspended);
         frame.owner = scope;
         return scope;
     }
 
     /**
-     * Opens a block (Django: Atomic.__enter__). Nested blocks only note that they want a
-     * savepoint; it is created just before the first statement inside them.
+     * Opens a block (Django: Atomic.__enter__). Every check comes first, so a refused block
+     * changes nothing. Nested blocks only note that they want a savepoint; it is created just
+     * before the first statement inside them.
      */
     BlockFrame enter(TransactionState state, AtomicOptions options, boolean testBoundary) {
-        if (options.durable() && state.depth > 0 && !state.top().testBoundary) {
-            throw Messages.durableNested(alias);
-        }
-        boolean outermost;
-        if (!state.inAtomicBlock) {
-            state.needsRollback = false;
-            state.rollbackCause = null;
-            // With autocommit off the user owns the transaction: the block behaves as nested in it and never commits.
-            outermost = state.autocommit;
+        boolean nested = state.inAtomicBlock;
+        // With autocommit off the user owns the transaction: the block behaves as nested in it and never commits.
+        boolean outermost = !nested && state.autocommit;
+        checkCanEnter(state, options, outermost);
+        if (!nested) {
+            state.clearRollback();
             state.inAtomicBlock = true;
             if (outermost) {
                 state.isolation = options.isolation();
                 state.readOnly = options.readOnly();
-            } else if (options.isolation() != null || options.readOnly()) {
-                state.inAtomicBlock = false;
-                throw Messages.outermostOnly(alias, options.isolation() != null ? "isolation(...)" : "readOnly(true)");
-            }
-        } else {
-            outermost = false;
-            if ((options.isolation() != null || options.readOnly()) && !state.onlyTestBlocksOpen()) {
-                throw Messages.outermostOnly(alias, options.isolation() != null ? "isolation(...)" : "readOnly(true)");
             }
         }
         // The second condition avoids useless savepoints and keeps needsRollback set until the block that can undo it exits.
@@ -231,6 +223,15 @@ public final class AtomicBlocks {
         BlockFrame frame = state.push();
         frame.reset(outermost, ownsSavepoint, options.durable(), testBoundary, state.hooks.size(), state.manualCount());
         return frame;
+    }
+
+    private void checkCanEnter(TransactionState state, AtomicOptions options, boolean outermost) {
+        if (options.durable() && state.depth > 0 && !state.top().testBoundary) {
+            throw Messages.durableNested(alias);
+        }
+        if (!outermost && (options.isolation() != null || options.readOnly()) && !state.onlyTestBlocksOpen()) {
+            throw Messages.outermostOnly(alias, options.isolation() != null ? "isolation(...)" : "readOnly(true)");
+        }
     }
 
     /**
@@ -242,6 +243,11 @@ public final class AtomicBlocks {
      * @param rollbackRequested roll back although nothing was thrown (a scope closed without complete())
      */
     Throwable exit(TransactionState state, BlockFrame frame, Throwable error, boolean rollbackRequested) {
+        Throwable toThrow = closeBlocksLeftOpen(state, frame, error);
+        if (toThrow == null && !rollbackRequested && !state.needsRollback && !state.closedInTransaction) {
+            // Still inside the block: ORM flushes and beforeCommit callbacks run their statements in it.
+            toThrow = beforeNormalExit(state, frame);
+        }
         state.depth--;
         if (state.savepointsReady > state.depth) {
             state.savepointsReady = state.depth;
@@ -252,7 +258,6 @@ public final class AtomicBlocks {
             // Set before committing so that hooks and commit() see no block (Django does the same).
             state.inAtomicBlock = false;
         }
-        Throwable toThrow = error;
         boolean committed = false;
         try {
             if (state.closedInTransaction) {
@@ -260,7 +265,7 @@ public final class AtomicBlocks {
                 if (toThrow == null) {
                     toThrow = Messages.connectionLostInBlock(alias, state.lostCause);
                 }
-            } else if (error == null && !rollbackRequested && !state.needsRollback) {
+            } else if (toThrow == null && !rollbackRequested && !state.needsRollback) {
                 if (!outermost) {
                     toThrow = release(state, frame);
                 } else {
@@ -269,14 +274,10 @@ public final class AtomicBlocks {
                 }
             } else if (!outermost && !frame.ownsSavepoint) {
                 // No savepoint to go back to: the enclosing block must roll back (Django's merged blocks).
-                state.needsRollback = true;
-                if (state.rollbackCause == null) {
-                    state.rollbackCause = error;
-                }
+                state.markForRollback(toThrow);
             } else {
-                Throwable swallowed = error == null && !rollbackRequested ? state.rollbackCause : null;
-                state.needsRollback = false;
-                state.rollbackCause = null;
+                Throwable swallowed = toThrow == null && !rollbackRequested ? state.rollbackCause : null;
+                state.clearRollback();
                 if (!outermost) {
                     toThrow = rollbackToSavepoint(state, frame, toThrow);
                 } else {
@@ -288,14 +289,52 @@ public final class AtomicBlocks {
                 }
             }
         } finally {
-            if (outermost) {
+            if (outermost || (state.depth == 0 && state.closedInTransaction)) {
+                // The outermost block, or the last block of a manual transaction whose connection died.
                 toThrow = endTransaction(state, committed, toThrow);
-            } else if (state.depth == 0 && state.closedInTransaction) {
-                // The last block of a manual transaction whose connection died: drop it, start afresh next time.
-                toThrow = endTransaction(state, false, toThrow);
             }
         }
         return toThrow;
+    }
+
+    /**
+     * Blocks above {@code frame} are scopes that were never closed (or frames an earlier failure,
+     * such as a stack overflow, could not pop). They are rolled back, and so is this block: its
+     * normal exit would otherwise commit their unfinished work.
+     */
+    private Throwable closeBlocksLeftOpen(TransactionState state, BlockFrame frame, Throwable error) {
+        if (state.top() == frame) {
+            return error;
+        }
+        Throwable leftOpen = Messages.blockLeftOpen(alias, rollBackBlocksAbove(state, frame));
+        return error == null ? leftOpen : Failures.combine(error, leftOpen);
+    }
+
+    /** Rolls back the blocks open above {@code frame}, innermost first; returns what failed, or null. */
+    private Throwable rollBackBlocksAbove(TransactionState state, BlockFrame frame) {
+        Throwable failure = null;
+        while (state.depth > 0 && state.top() != frame) {
+            BlockFrame inner = state.top();
+            if (inner.owner instanceof Scope) {
+                ((Scope) inner.owner).closed = true;
+            }
+            failure = Failures.combine(failure, exit(state, inner, null, true));
+        }
+        return failure;
+    }
+
+    private Throwable beforeNormalExit(TransactionState state, BlockFrame frame) {
+        try {
+            for (Runnable listener : beforeExitListeners) {
+                listener.run();
+            }
+            if (frame.outermost) {
+                return state.hooks.runBeforeCommit();
+            }
+            return null;
+        } catch (RuntimeException | Error e) {
+            return e;
+        }
     }
 
     private Throwable release(TransactionState state, BlockFrame frame) {
@@ -307,15 +346,14 @@ public final class AtomicBlocks {
         try {
             session.releaseSavepoint(frame.savepoint);
             return null;
-        } catch (RuntimeException releaseError) {
+        } catch (RuntimeException | Error releaseError) {
             // Django: try to undo the block's work; if even that fails, the enclosing block must roll back.
             try {
                 session.rollbackToSavepoint(frame.savepoint);
                 discardHooks(state, frame.hookMark, releaseError);
-            } catch (RuntimeException rollbackError) {
+            } catch (RuntimeException | Error rollbackError) {
                 releaseError.addSuppressed(rollbackError);
-                state.needsRollback = true;
-                state.rollbackCause = releaseError;
+                state.markForRollback(releaseError);
             }
             return releaseError;
         }
@@ -323,17 +361,22 @@ public final class AtomicBlocks {
 
     private Throwable commit(TransactionState state) {
         Backend.Session session = state.session;
+        if (closed) {
+            // close() raced with this block: it may no longer commit anything.
+            Throwable refused = Messages.closed(alias);
+            return session == null ? refused : rollbackTransaction(state, refused);
+        }
         if (session == null) {
             return null;    // the block ran no statement: nothing to commit
         }
         try {
             session.commitBeforeClose();      // endTransaction closes the session next
             return null;
-        } catch (RuntimeException commitError) {
+        } catch (RuntimeException | Error commitError) {
             if (!(commitError instanceof CommitOutcomeUnknownException) && !session.isBroken()) {
                 try {
                     session.rollback();
-                } catch (RuntimeException rollbackError) {
+                } catch (RuntimeException | Error rollbackError) {
                     commitError.addSuppressed(rollbackError);
                     session.markBroken();
                 }
@@ -345,18 +388,12 @@ public final class AtomicBlocks {
     private Throwable rollbackToSavepoint(TransactionState state, BlockFrame frame, Throwable toThrow) {
         state.truncateManual(frame.manualMark);
         if (frame.savepoint != null) {
-            Backend.Session session = state.session;
             try {
-                session.rollbackToAndReleaseSavepoint(frame.savepoint);
-            } catch (RuntimeException rollbackError) {
+                state.session.rollbackToAndReleaseSavepoint(frame.savepoint);
+            } catch (RuntimeException | Error rollbackError) {
                 // Do not mask the original error; the enclosing block must roll back instead.
-                state.needsRollback = true;
-                state.rollbackCause = toThrow != null ? toThrow : rollbackError;
-                if (toThrow == null) {
-                    return rollbackError;
-                }
-                toThrow.addSuppressed(rollbackError);
-                return toThrow;
+                state.markForRollback(toThrow != null ? toThrow : rollbackError);
+                return Failures.combine(toThrow, rollbackError);
             }
         }
         return discardHooks(state, frame.hookMark, toThrow);
@@ -369,13 +406,10 @@ public final class AtomicBlocks {
         }
         try {
             session.rollback();
-        } catch (RuntimeException rollbackError) {
+        } catch (RuntimeException | Error rollbackError) {
             // An error during rollback means that something went wrong with the connection: drop it.
             session.markBroken();
-            if (toThrow == null) {
-                return rollbackError;
-            }
-            toThrow.addSuppressed(rollbackError);
+            return Failures.combine(toThrow, rollbackError);
         }
         return toThrow;
     }
@@ -383,27 +417,55 @@ public final class AtomicBlocks {
     /** Returns the session, resets the state for the next transaction, then runs the hooks that are due. */
     private Throwable endTransaction(TransactionState state, boolean committed, Throwable toThrow) {
         Backend.Session session = state.session;
-        state.session = null;
         state.inAtomicBlock = false;
-        state.needsRollback = false;
-        state.rollbackCause = null;
-        state.closedInTransaction = false;
-        state.lostCause = null;
-        state.dirty = false;
-        state.statements = 0;
-        state.isolation = null;
-        state.readOnly = false;
-        state.savepointCounter = 0;
-        state.truncateManual(0);
-        HookQueue hooks = state.hooks.splitFrom(0);
+        HookQueue hooks = state.endTransaction();
         if (session != null) {
             session.close();
         }
+        forgetIfIdle(state);
         if (toThrow instanceof CommitOutcomeUnknownException) {
             // Neither kind of hook: each would claim an outcome nobody knows; the exception says to check the data.
             return toThrow;
         }
-        return committed ? runCommitHooks(hooks, toThrow) : runRollbackHooks(hooks, toThrow);
+        return committed ? hooks.runCommitHooks(alias, toThrow) : hooks.runRollbackHooks(toThrow);
+    }
+
+    /** True when a lambda block is open above {@code frame}: a scope cannot end under a body that is still running. */
+    boolean lambdaBlockAbove(TransactionState state, BlockFrame frame) {
+        for (int i = state.depth - 1; i >= 0 && state.frames[i] != frame; i--) {
+            if (!(state.frames[i].owner instanceof Scope)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Rolls back every block still open inside {@code scope} (scopes someone forgot to close),
+     * innermost first, then the scope itself. For test frameworks cleaning up after a test, so
+     * that one leaked scope does not leave the thread inside a block. Returns what failed, or null.
+     */
+    public Throwable abandon(AtomicScope scope) {
+        Scope outer = (Scope) scope;
+        if (outer.closed) {
+            return null;
+        }
+        outer.closed = true;
+        // Leaked inner scopes are what abandoning is for: rolled back quietly, not a failure of their own.
+        Throwable failure = rollBackBlocksAbove(outer.state, outer.frame);
+        failure = Failures.combine(failure, exit(outer.state, outer.frame, null, true));
+        if (outer.suspended != null) {
+            resume(outer.suspended);
+        }
+        return failure;
+    }
+
+    /** Registers a listener run before every normal block exit on this database (an ORM's flush). */
+    public synchronized void addBeforeExitListener(Runnable listener) {
+        Runnable[] current = beforeExitListeners;
+        Runnable[] next = java.util.Arrays.copyOf(current, current.length + 1);
+        next[current.length] = Objects.requireNonNull(listener, "listener");
+        beforeExitListeners = next;
     }
 
     // ------------------------------------------------------------------ statements
@@ -434,7 +496,7 @@ public final class AtomicBlocks {
                 String name = nextSavepointName(state);
                 try {
                     session.savepoint(name);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     statementFailed(state, e, session.isBroken());
                     throw e;
                 }
@@ -444,8 +506,11 @@ public final class AtomicBlocks {
         }
     }
 
-    private static String nextSavepointName(TransactionState state) {
-        return "a4j_sp" + (++state.savepointCounter);
+    /** The engine's savepoint names; the JDBC layer refuses user savepoints with this prefix, so they never collide. */
+    public static final String SAVEPOINT_PREFIX = "a4j_sp";
+
+    String nextSavepointName(TransactionState state) {
+        return SAVEPOINT_PREFIX + (++state.savepointCounter);
     }
 
     /**
@@ -454,9 +519,8 @@ public final class AtomicBlocks {
      * further work on it.
      */
     public void statementFailed(TransactionState state, Throwable error, boolean connectionLost) {
-        if (state.inAtomicBlock && !state.needsRollback) {
-            state.needsRollback = true;
-            state.rollbackCause = error;
+        if (state.inAtomicBlock) {
+            state.markForRollback(error);
         }
         if (connectionLost && state.session != null) {
             state.session.markBroken();
@@ -466,16 +530,22 @@ public final class AtomicBlocks {
             } else {
                 // A manual transaction lost its connection: it is gone; the next statement starts afresh.
                 Backend.Session session = state.session;
-                state.session = null;
-                state.dirty = false;
-                state.truncateManual(0);
+                HookQueue hooks = state.endTransaction();
                 session.close();
-                Throwable hookFailure = runRollbackHooks(state.hooks.splitFrom(0), null);
-                if (hookFailure != null) {
-                    error.addSuppressed(hookFailure);   // the caller rethrows error
-                }
+                Failures.combine(error, hooks.runRollbackHooks(null));   // the caller rethrows error
             }
         }
+    }
+
+    /**
+     * Refuses a transaction-control call made on a bound connection inside a block (Connection.commit,
+     * raw COMMIT/ROLLBACK SQL...), and marks the block for rollback: a caller that catches the
+     * refusal must not be able to commit the half-done work around it.
+     */
+    public RuntimeException refuseInBlock(TransactionState state, String operation) {
+        RuntimeException refused = Messages.forbiddenInBlock(alias, operation);
+        state.markForRollback(refused);
+        return refused;
     }
 
     /** This thread's session, opened (and its transaction begun) on first need. */
@@ -485,6 +555,7 @@ public final class AtomicBlocks {
             if (state.closedInTransaction) {
                 throw Messages.connectionLostInBlock(alias, state.lostCause);
             }
+            checkOpen();
             session = backend.begin(state.isolation, state.readOnly);
             state.session = session;
         }
@@ -502,7 +573,7 @@ public final class AtomicBlocks {
             }
             // No transaction: the work is already committed, so the callback runs now.
             if (robust) {
-                runRobust(callback, false);
+                HookQueue.runRobust(callback, alias, false);
             } else {
                 callback.run();
             }
@@ -523,59 +594,21 @@ public final class AtomicBlocks {
         state.hooks.add(callback, HookQueue.ON_ROLLBACK);
     }
 
+    public void beforeCommit(Runnable callback) {
+        Objects.requireNonNull(callback, "beforeCommit() needs a callback, got null");
+        TransactionState state = state();
+        if (!state.inAtomicBlock) {
+            throw Messages.beforeCommitOutsideBlock(alias);
+        }
+        state.hooks.add(callback, HookQueue.BEFORE_COMMIT);
+    }
+
     /** Drops the hooks registered since {@code mark}, running their onRollback callbacks newest first. */
-    private Throwable discardHooks(TransactionState state, int mark, Throwable toThrow) {
+    Throwable discardHooks(TransactionState state, int mark, Throwable toThrow) {
         if (state.hooks.size() <= mark) {
             return toThrow;
         }
-        return runRollbackHooks(state.hooks.splitFrom(mark), toThrow);
-    }
-
-    private Throwable runCommitHooks(HookQueue hooks, Throwable toThrow) {
-        for (int i = 0; i < hooks.size(); i++) {
-            byte kind = hooks.kind(i);
-            if (kind == HookQueue.ON_COMMIT_ROBUST) {
-                runRobust(hooks.callback(i), true);
-            } else if (kind == HookQueue.ON_COMMIT) {
-                try {
-                    hooks.callback(i).run();
-                } catch (RuntimeException | Error e) {
-                    // The data is committed; the failure surfaces from the block and the remaining hooks are dropped.
-                    if (toThrow == null) {
-                        return e;
-                    }
-                    toThrow.addSuppressed(e);
-                    return toThrow;
-                }
-            }
-        }
-        return toThrow;
-    }
-
-    private Throwable runRollbackHooks(HookQueue hooks, Throwable toThrow) {
-        for (int i = hooks.size() - 1; i >= 0; i--) {
-            if (hooks.kind(i) == HookQueue.ON_ROLLBACK) {
-                try {
-                    hooks.callback(i).run();
-                } catch (RuntimeException | Error e) {
-                    if (toThrow == null) {
-                        toThrow = e;
-                    } else {
-                        toThrow.addSuppressed(e);
-                    }
-                }
-            }
-        }
-        return toThrow;
-    }
-
-    private void runRobust(Runnable callback, boolean afterTransaction) {
-        try {
-            callback.run();
-        } catch (Exception e) {
-            log.error("Error calling {} in onCommit(){} on database '{}'", callback,
-                    afterTransaction ? " during transaction" : "", alias, e);
-        }
+        return state.hooks.splitFrom(mark).runRollbackHooks(toThrow);
     }
 
     /** Index of the next hook to be registered, for test capture of callbacks (Django: captureOnCommitCallbacks). */
@@ -592,8 +625,9 @@ public final class AtomicBlocks {
         HookQueue hooks = state().hooks;
         List<QueuedHook> result = new ArrayList<>();
         for (int i = mark; i < hooks.size(); i++) {
-            if (hooks.kind(i) != HookQueue.ON_ROLLBACK) {
-                result.add(new QueuedHook(hooks.callback(i), hooks.kind(i) == HookQueue.ON_COMMIT_ROBUST));
+            byte kind = hooks.kind(i);
+            if (kind == HookQueue.ON_COMMIT || kind == HookQueue.ON_COMMIT_ROBUST) {
+                result.add(new QueuedHook(hooks.callback(i), kind == HookQueue.ON_COMMIT_ROBUST));
             }
         }
         return result;
@@ -602,127 +636,53 @@ public final class AtomicBlocks {
     // ------------------------------------------------------------------ rollback flag
 
     public boolean getRollback() {
-        TransactionState state = state();
-        if (!state.inAtomicBlock) {
-            throw Messages.rollbackFlagOutsideBlock(alias);
-        }
-        return state.needsRollback;
+        return stateInBlock().needsRollback;
     }
 
     public void setRollback(boolean rollback) {
+        TransactionState state = stateInBlock();
+        state.clearRollback();
+        if (rollback) {
+            state.markForRollback(null);   // no cause: an explicit request rolls back silently, as in Django
+        }
+    }
+
+    private TransactionState stateInBlock() {
         TransactionState state = state();
         if (!state.inAtomicBlock) {
             throw Messages.rollbackFlagOutsideBlock(alias);
         }
-        state.needsRollback = rollback;
-        state.rollbackCause = null;   // an explicit request rolls back silently, as in Django
+        return state;
     }
 
     public <E extends Exception> void markForRollbackOnError(Block<E> body) throws E {
+        TransactionState state = state();   // a closed database refuses before the body runs
         try {
             body.run();
         } catch (Throwable error) {
-            TransactionState state = state();
-            if (state.inAtomicBlock && !state.needsRollback) {
-                state.needsRollback = true;
-                state.rollbackCause = error;
+            if (state.inAtomicBlock) {
+                state.markForRollback(error);
             }
-            throw AtomicBlocks.<RuntimeException>sneaky(error);
+            throw Failures.<RuntimeException>sneaky(error);
         }
     }
 
     // ------------------------------------------------------------------ manual savepoints
 
     public Savepoint savepoint() {
-        TransactionState state = state();
-        if (!state.inAtomicBlock && state.autocommit) {
-            return null;    // Django returns None: there is no transaction to take a savepoint in
-        }
-        Backend.Session session = session(state);
-        beforeStatement(state);
-        String name = nextSavepointName(state);
-        try {
-            session.savepoint(name);
-        } catch (RuntimeException e) {
-            statementFailed(state, e, session.isBroken());
-            throw e;
-        }
-        ManualSavepoint savepoint = new ManualSavepoint(name, state, session, state.depth, state.hooks.size());
-        if (state.manualSavepoints == null) {
-            state.manualSavepoints = new ArrayList<>(4);
-        }
-        state.manualSavepoints.add(savepoint);
-        return savepoint;
+        return manualSavepoints.savepoint(state());
     }
 
     public void savepointCommit(Savepoint sid) {
-        TransactionState state = state();
-        if (sid == null || (!state.inAtomicBlock && state.autocommit)) {
-            return;
-        }
-        ManualSavepoint savepoint = validate(state, sid);
-        beforeStatement(state);
-        int index = state.manualSavepoints.indexOf(savepoint);
-        try {
-            savepoint.session.releaseSavepoint(savepoint.name);
-        } catch (RuntimeException e) {
-            statementFailed(state, e, savepoint.session.isBroken());
-            throw e;
-        }
-        state.truncateManual(index);
+        manualSavepoints.commit(state(), sid);
     }
 
     public void savepointRollback(Savepoint sid) {
-        TransactionState state = state();
-        if (sid == null || (!state.inAtomicBlock && state.autocommit)) {
-            return;
-        }
-        ManualSavepoint savepoint = validate(state, sid);
-        if (state.closedInTransaction) {
-            throw Messages.connectionLostInBlock(alias, state.lostCause);
-        }
-        // Beyond Django: allowed while the block is marked for rollback; it undoes the failed work.
-        try {
-            savepoint.session.rollbackToSavepoint(savepoint.name);
-        } catch (RuntimeException e) {
-            statementFailed(state, e, savepoint.session.isBroken());
-            throw e;
-        }
-        state.truncateManual(state.manualSavepoints.indexOf(savepoint) + 1);
-        if (state.needsRollback && state.rollbackCause != null) {
-            state.needsRollback = false;
-            state.rollbackCause = null;
-        }
-        Throwable hookFailure = discardHooks(state, savepoint.hookMark, null);
-        if (hookFailure != null) {
-            throw AtomicBlocks.<RuntimeException>sneaky(hookFailure);
-        }
-    }
-
-    private ManualSavepoint validate(TransactionState state, Savepoint sid) {
-        if (!(sid instanceof ManualSavepoint)) {
-            throw Messages.unknownSavepoint(alias, sid.name(), "it was not returned by savepoint() on this database");
-        }
-        ManualSavepoint savepoint = (ManualSavepoint) sid;
-        if (savepoint.state != state) {
-            throw Messages.unknownSavepoint(alias, sid.name(), "it belongs to another thread or database");
-        }
-        if (!savepoint.open || savepoint.session != state.session) {
-            throw Messages.unknownSavepoint(alias, sid.name(),
-                    "it was already released, rolled past, or ended with its block or transaction");
-        }
-        if (savepoint.depth != state.depth) {
-            throw Messages.unknownSavepoint(alias, sid.name(), "it was taken in an enclosing block; only that block can use it");
-        }
-        return savepoint;
+        manualSavepoints.rollback(state(), sid);
     }
 
     public void cleanSavepoints() {
-        TransactionState state = state();
-        // Names still in use must never be reused, so the counter only restarts when none is open.
-        if (state.manualCount() == 0 && state.savepointsReady == 0) {
-            state.savepointCounter = 0;
-        }
+        manualSavepoints.clean(state());
     }
 
     // ------------------------------------------------------------------ autocommit and manual transactions
@@ -742,148 +702,74 @@ public final class AtomicBlocks {
     }
 
     public void setAutoCommit(boolean autoCommit) {
-        TransactionState state = state();
-        if (state.inAtomicBlock) {
-            throw Messages.forbiddenInBlock(alias, "setAutoCommit()");
-        }
+        TransactionState state = stateOutsideBlock("setAutoCommit()");
         if (autoCommit == state.autocommit) {
             return;
         }
         if (autoCommit) {
             Backend.Session session = state.session;
+            if (session != null && state.dirty) {
+                throw Messages.autocommitWithPendingWork(alias);
+            }
+            state.endTransaction();
             if (session != null) {
-                if (state.dirty) {
-                    throw Messages.autocommitWithPendingWork(alias);
-                }
-                state.session = null;
                 session.close();
             }
-            state.hooks.splitFrom(0);
-            state.truncateManual(0);
         }
         state.autocommit = autoCommit;
+        forgetIfIdle(state);
+    }
+
+    private TransactionState stateOutsideBlock(String operation) {
+        TransactionState state = state();
+        if (state.inAtomicBlock) {
+            throw Messages.forbiddenInBlock(alias, operation);
+        }
+        return state;
     }
 
     /** Commits a manual transaction; a no-op in autocommit, forbidden in a block (Django: commit()). */
     public void commit() {
-        TransactionState state = state();
-        if (state.inAtomicBlock) {
-            throw Messages.forbiddenInBlock(alias, "commit()");
-        }
+        TransactionState state = stateOutsideBlock("commit()");
         if (state.autocommit) {
             return;
+        }
+        Throwable failure = state.hooks.runBeforeCommit();
+        if (failure != null) {
+            throw Failures.<RuntimeException>sneaky(failure);
         }
         if (state.session != null) {
             state.session.commit();
         }
-        state.dirty = false;
-        state.statements = 0;
-        state.truncateManual(0);
+        Backend.Session session = state.session;
+        HookQueue hooks = state.endTransaction();
+        state.session = session;   // a manual transaction keeps its connection for the next one
         // Departure from Django (which waits for setAutoCommit(true)): hooks run right after the commit.
-        Throwable failure = runCommitHooks(state.hooks.splitFrom(0), null);
+        failure = hooks.runCommitHooks(alias, null);
         if (failure != null) {
-            throw AtomicBlocks.<RuntimeException>sneaky(failure);
+            throw Failures.<RuntimeException>sneaky(failure);
         }
     }
 
     /** Rolls back a manual transaction; a no-op in autocommit, forbidden in a block (Django: rollback()). */
     public void rollback() {
-        TransactionState state = state();
-        if (state.inAtomicBlock) {
-            throw Messages.forbiddenInBlock(alias, "rollback()");
-        }
+        TransactionState state = stateOutsideBlock("rollback()");
         if (state.autocommit) {
             return;
         }
+        Backend.Session session = state.session;
         Throwable failure = null;
         try {
-            if (state.session != null && !state.session.isBroken()) {
-                state.session.rollback();
+            if (session != null && !session.isBroken()) {
+                session.rollback();
             }
         } finally {
-            state.needsRollback = false;
-            state.rollbackCause = null;
-            state.dirty = false;
-            state.statements = 0;
-            state.truncateManual(0);
-            failure = runRollbackHooks(state.hooks.splitFrom(0), null);
+            HookQueue hooks = state.endTransaction();
+            state.session = session;
+            failure = hooks.runRollbackHooks(null);
         }
         if (failure != null) {
-            throw AtomicBlocks.<RuntimeException>sneaky(failure);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    static <T extends Throwable> T sneaky(Throwable error) throws T {
-        throw (T) error;
-    }
-
-    /**
-     * Rolls back every block still open inside {@code scope} (scopes someone forgot to close),
-     * innermost first, then the scope itself. For test frameworks cleaning up after a test, so
-     * that one leaked scope does not leave the thread inside a block. Returns what failed, or null.
-     */
-    public Throwable abandon(AtomicScope scope) {
-        Scope outer = (Scope) scope;
-        if (outer.closed) {
-            return null;
-        }
-        TransactionState state = outer.state;
-        Throwable failure = null;
-        while (state.depth > 0 && state.top() != outer.frame) {
-            BlockFrame inner = state.top();
-            if (inner.owner instanceof Scope) {
-                ((Scope) inner.owner).closed = true;
-            }
-            failure = addFailure(failure, exit(state, inner, null, true));
-        }
-        outer.closed = true;
-        return addFailure(failure, exit(state, outer.frame, null, true));
-    }
-
-    private static Throwable addFailure(Throwable failure, Throwable more) {
-        if (failure == null) {
-            return more;
-        }
-        if (more != null && more != failure) {
-            failure.addSuppressed(more);
-        }
-        return failure;
-    }
-
-    /** An {@link AtomicScope}: the try-with-resources form of a block. */
-    private final class Scope implements AtomicScope {
-        private final TransactionState state;
-        private final BlockFrame frame;
-        private boolean complete;
-        private boolean closed;
-
-        Scope(TransactionState state, BlockFrame frame) {
-            this.state = state;
-            this.frame = frame;
-        }
-
-        @Override
-        public void complete() {
-            complete = true;
-        }
-
-        @Override
-        public void close() {
-            if (closed) {
-                return;
-            }
-            if (Thread.currentThread() != state.owner) {
-                throw Messages.scopeWrongThread(alias);
-            }
-            if (state.top() != frame || frame.owner != this) {
-                throw Messages.scopeOutOfOrder(alias);
-            }
-            closed = true;
-            Throwable failure = exit(state, frame, null, !complete);
-            if (failure != null) {
-                throw AtomicBlocks.<RuntimeException>sneaky(failure);
-            }
+            throw Failures.<RuntimeException>sneaky(failure);
         }
     }
 }

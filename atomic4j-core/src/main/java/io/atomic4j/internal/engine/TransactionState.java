@@ -49,6 +49,12 @@ public final class TransactionState {
     int savepointCounter;
     /** The thread that owns this state, for AtomicScope misuse checks. */
     final Thread owner = Thread.currentThread();
+    /**
+     * An independent block (or a Spring NOT_SUPPORTED scope) has put this transaction aside; the
+     * thread works in another state until it is resumed. A connection of this transaction used
+     * meanwhile would write into the wrong transaction, so the JDBC layer refuses it.
+     */
+    boolean suspended;
 
     TransactionState(boolean autocommit) {
         this.autocommit = autocommit;
@@ -72,6 +78,49 @@ public final class TransactionState {
     /** True when statements run in a transaction bound to the thread: inside a block, or with autocommit off. */
     public boolean bound() {
         return inAtomicBlock || !autocommit;
+    }
+
+    /** True while an independent block has put this thread's transaction aside. */
+    public boolean suspended() {
+        return suspended;
+    }
+
+    /** Marks the transaction for rollback at the next block that can undo it; the first cause is kept. */
+    void markForRollback(Throwable cause) {
+        if (!needsRollback) {
+            needsRollback = true;
+            rollbackCause = cause;
+        }
+    }
+
+    /** The failed work was undone (or setRollback(false)): statements may run again. */
+    void clearRollback() {
+        needsRollback = false;
+        rollbackCause = null;
+    }
+
+    /**
+     * The one end-of-transaction reset (commit, rollback, lost connection, close): everything
+     * that belongs to one transaction goes; the thread's autocommit flag and open blocks stay.
+     * Returns the hooks that were queued, for the caller to run or drop.
+     */
+    HookQueue endTransaction() {
+        session = null;
+        clearRollback();
+        closedInTransaction = false;
+        lostCause = null;
+        dirty = false;
+        statements = 0;
+        isolation = null;
+        readOnly = false;
+        savepointCounter = 0;
+        truncateManual(0);
+        return hooks.splitFrom(0);
+    }
+
+    /** Nothing of this state outlives it: no session, no block, no hook, the default autocommit. */
+    boolean isIdle(boolean defaultAutoCommit) {
+        return session == null && depth == 0 && hooks.size() == 0 && autocommit == defaultAutoCommit && !suspended;
     }
 
     BlockFrame push() {

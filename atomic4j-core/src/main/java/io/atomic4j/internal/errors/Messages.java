@@ -76,6 +76,54 @@ public final class Messages {
                 + "outermost block has exited (the lost connection's error is the cause).", cause);
     }
 
+    public static TransactionManagementException blockLeftOpen(String alias, Throwable cause) {
+        return new TransactionManagementException("An atomic block on database '" + alias + "' ended while a scope "
+                + "opened inside it with begin() was still open. Both were rolled back: committing would have saved the "
+                + "scope's unfinished work. Close every scope with try-with-resources.", cause);
+    }
+
+    public static TransactionManagementException resumeWithBlockOpen(String alias) {
+        return new TransactionManagementException("Cannot resume the suspended transaction on database '" + alias
+                + "': a block opened after it was suspended is still open. End that block first.");
+    }
+
+    public static TransactionManagementException beforeCommitOutsideBlock(String alias) {
+        return new TransactionManagementException("beforeCommit() needs an open atomic block on database '" + alias
+                + "': outside one there is no transaction to run it in. Register it inside db.atomic(...).");
+    }
+
+    public static TransactionManagementException unboundConnectionInBlock(String alias) {
+        return new TransactionManagementException("A connection taken from database '" + alias + "' outside any "
+                + "atomic block was used while a block is open on this thread. Its work would commit on its own and "
+                + "survive the block's rollback. Take the connection inside the block (db.dataSource().getConnection()).");
+    }
+
+    public static TransactionManagementException suspendedConnection(String alias) {
+        return new TransactionManagementException("A connection of a suspended transaction on database '" + alias
+                + "' was used inside an independent block. Its work would go to the suspended transaction, not this "
+                + "one. Take a new connection from db.dataSource() inside the block.");
+    }
+
+    public static TransactionManagementException reservedSavepointName(String alias, String name) {
+        return new TransactionManagementException("Savepoint name '" + name + "' on database '" + alias + "' starts "
+                + "with '" + io.atomic4j.internal.engine.AtomicBlocks.SAVEPOINT_PREFIX + "', which atomic4j keeps for "
+                + "its own savepoints. Choose another name, or use a nested atomic block.");
+    }
+
+    public static TransactionManagementException unwrapRefused(String alias, Class<?> type) {
+        return new TransactionManagementException("unwrap(" + type.getName() + ") inside an atomic block on database '"
+                + alias + "' would hand out the driver's own connection, whose commit() and rollback() bypass the block. "
+                + "Unwrap to a driver interface that is not a java.sql.Connection (e.g. PGConnection), or do it "
+                + "outside the block.");
+    }
+
+    public static DatabaseException poolExhausted(String alias, SQLException cause) {
+        return new DatabaseException("No connection to database '" + alias + "' became free in time: every pooled "
+                + "connection is in use (" + cause.getMessage() + "). The database itself may be fine. Look for "
+                + "connections or blocks held open for long (a leak, a slow call inside a block), or raise "
+                + "maxPoolSize.", io.atomic4j.ErrorKind.CONNECTION, cause);
+    }
+
     public static TransactionManagementException scopeOutOfOrder(String alias) {
         return new TransactionManagementException("An AtomicScope on database '" + alias + "' was closed while an "
                 + "inner scope or block is still open. Close scopes innermost first (try-with-resources does this).");
@@ -143,7 +191,7 @@ public final class Messages {
     }
 
     /** Lost during COMMIT, and the dialect found out that the transaction did not commit. */
-    public static DatabaseException commitLostAndRolledBack(String alias, SQLException cause) {
+    public static DatabaseException commitLostAndRolledBack(String alias, Throwable cause) {
         return new DatabaseException("The connection to database '" + alias + "' was lost during COMMIT, and the "
                 + "database confirmed that the transaction did not commit: none of its work was saved. It is safe to "
                 + "run it again (retry(RetryPolicy.transientErrors(n)) does so).", io.atomic4j.ErrorKind.CONNECTION, cause);

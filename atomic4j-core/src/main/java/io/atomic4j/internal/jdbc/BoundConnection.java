@@ -31,9 +31,23 @@ final class BoundConnection extends ForwardingConnection {
         if (state.session() != session) {
             throw Messages.connectionAfterBlock(blocks.alias());
         }
+        if (state.suspended()) {
+            throw Messages.suspendedConnection(blocks.alias());
+        }
         if (session.isBroken()) {
             // Say so rather than let the driver or pool answer "connection is closed" (ConnectionLossTest).
             throw Messages.connectionLostInBlock(blocks.alias(), state.lostCause());
+        }
+    }
+
+    /** Inside a block, SQL that would end or split the transaction is refused, and the block marked for rollback. */
+    @Override
+    void checkSql(String sql) {
+        if (state.inAtomicBlock()) {
+            String keyword = TransactionControlSql.keyword(sql);
+            if (keyword != null) {
+                throw blocks.refuseInBlock(state, "SQL " + keyword);
+            }
         }
     }
 
@@ -41,19 +55,43 @@ final class BoundConnection extends ForwardingConnection {
      * Runs before every statement but executeQuery: refuses a connection whose transaction has
      * ended, then the engine's check; notes that the transaction may have written.
      */
+    @Override
     void beforeStatement() {
         checkUsable();
         blocks.beforeStatement(state);
         session.mayHaveWritten = true;
+        session.pendingWork = true;
     }
 
     /** Runs before executeQuery: the same checks; a query is taken to write nothing. */
+    @Override
     void beforeQuery() {
         checkUsable();
         blocks.beforeStatement(state);
+        session.pendingWork = true;
     }
 
-    /** The single funnel for statement errors; returns the driver's exception for the caller to rethrow. */
+    /**
+     * The driver failed with something other than an SQLException: whether the statement ran is
+     * unknown, so the connection is treated as lost (the block rolls back, the connection is discarded).
+     */
+    @Override
+    RuntimeException failedUnexpectedly(RuntimeException e) {
+        if (state.session() == session) {
+            blocks.statementFailed(state, e, true);
+        }
+        return e;
+    }
+
+    @Override
+    Error failedUnexpectedly(Error e) {
+        if (state.session() == session) {
+            blocks.statementFailed(state, e, true);
+        }
+        return e;
+    }
+
+    @Override
     SQLException failed(SQLException e) {
         if (state.session() == session) {
             blocks.statementFailed(state, e, session.dialect.isConnectionLost(e));
@@ -71,7 +109,7 @@ final class BoundConnection extends ForwardingConnection {
     @Override
     public void commit() {
         if (state.inAtomicBlock()) {
-            throw Messages.forbiddenInBlock(blocks.alias(), "Connection.commit()");
+            throw blocks.refuseInBlock(state, "Connection.commit()");
         }
         blocks.commit();
     }
@@ -79,7 +117,7 @@ final class BoundConnection extends ForwardingConnection {
     @Override
     public void rollback() {
         if (state.inAtomicBlock()) {
-            throw Messages.forbiddenInBlock(blocks.alias(), "Connection.rollback()");
+            throw blocks.refuseInBlock(state, "Connection.rollback()");
         }
         blocks.rollback();
     }
@@ -96,7 +134,7 @@ final class BoundConnection extends ForwardingConnection {
             return;
         }
         if (state.inAtomicBlock()) {
-            throw Messages.forbiddenInBlock(blocks.alias(), "Connection.setAutoCommit(true)");
+            throw blocks.refuseInBlock(state, "Connection.setAutoCommit(true)");
         }
         blocks.setAutoCommit(true);
     }
@@ -113,6 +151,9 @@ final class BoundConnection extends ForwardingConnection {
 
     @Override
     public Savepoint setSavepoint(String name) throws SQLException {
+        if (name != null && name.regionMatches(true, 0, AtomicBlocks.SAVEPOINT_PREFIX, 0, AtomicBlocks.SAVEPOINT_PREFIX.length())) {
+            throw Messages.reservedSavepointName(blocks.alias(), name);
+        }
         beforeStatement();
         try {
             return delegate.setSavepoint(name);
@@ -146,9 +187,33 @@ final class BoundConnection extends ForwardingConnection {
         delegate.abort(executor);
     }
 
+    /**
+     * Inside a block, the driver's own connection never leaves: its commit() and rollback() would
+     * bypass the block. A driver interface that is not a java.sql.Connection (PGConnection for
+     * COPY, say) is handed out behind a proxy that implements only that interface.
+     */
     @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
-        return iface.isInstance(this) ? iface.cast(this) : delegate.unwrap(iface);
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        checkUsable();
+        T unwrapped = delegate.unwrap(iface);
+        if (!state.inAtomicBlock() || !(unwrapped instanceof java.sql.Connection)) {
+            return unwrapped;
+        }
+        if (!iface.isInterface() || java.sql.Connection.class.isAssignableFrom(iface)) {
+            throw blocks.refuseInBlock(state, "unwrap(" + iface.getName() + ")");
+        }
+        return iface.cast(java.lang.reflect.Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface},
+                (proxy, method, args) -> {
+                    checkUsable();
+                    try {
+                        return method.invoke(unwrapped, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                }));
     }
 
     @Override

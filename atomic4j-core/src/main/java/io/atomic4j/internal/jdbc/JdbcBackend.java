@@ -12,6 +12,9 @@ import io.atomic4j.internal.errors.Messages;
 import io.atomic4j.internal.errors.SqlStateTable;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +26,8 @@ public final class JdbcBackend implements Backend {
     private final String alias;
     private final DataSource pool;
     private volatile Dialect dialect;
+    /** Transactions that hold a connection right now, on any thread; close() aborts them. */
+    private final Set<JdbcSession> openSessions = ConcurrentHashMap.newKeySet();
     AtomicBlocks blocks;
 
     /** Ask the dialect for what it needs to resolve a lost COMMIT (PostgreSQL: one query before COMMIT). */
@@ -59,14 +64,67 @@ public final class JdbcBackend implements Backend {
         return true;
     }
 
+    /**
+     * How many pooled connections found dead while a transaction starts are replaced before the
+     * failure is reported: nothing was done on them yet, so taking another is invisible to the
+     * caller (a pool hands out a connection the server dropped in a restart shorter than its
+     * validation window).
+     */
+    private static final int STALE_CONNECTION_RETRIES = 3;
+
     @Override
     public Session begin(Isolation isolation, boolean readOnly) {
-        Connection connection;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return begin(borrow(), isolation, readOnly);
+            } catch (StaleConnection stale) {
+                if (attempt > STALE_CONNECTION_RETRIES) {
+                    throw Messages.failed(alias, "start a transaction", stale.cause);
+                }
+                log.debug("A pooled connection of '{}' was dead when a transaction started; taking another: {}",
+                        alias, stale.cause.toString());
+            }
+        }
+    }
+
+    private Connection borrow() {
         try {
-            connection = pool.getConnection();
+            return pool.getConnection();
         } catch (SQLException e) {
+            if (e instanceof SQLTransientConnectionException && e.getCause() == null) {
+                // A pool's time-out with no connection failure behind it: all connections are busy, the server may be fine.
+                throw Messages.poolExhausted(alias, e);
+            }
             throw Messages.failed(alias, "open a connection", e);
         }
+    }
+
+    /** Starting a transaction found the connection dead before anything was done on it. */
+    private static final class StaleConnection extends Exception {
+        private static final long serialVersionUID = 1L;
+        final SQLException cause;
+
+        StaleConnection(SQLException cause) {
+            super(null, null, false, false);
+            this.cause = cause;
+        }
+    }
+
+    private JdbcSession begin(Connection connection, Isolation isolation, boolean readOnly) throws StaleConnection {
+        try {
+            JdbcSession session = start(connection, isolation, readOnly);
+            openSessions.add(session);
+            return session;
+        } catch (RuntimeException | Error e) {
+            // Whatever failed (a driver's RuntimeException, a StackOverflowError), the connection goes back or away.
+            if (!(e instanceof DatabaseException)) {
+                discard(connection);
+            }
+            throw e;
+        }
+    }
+
+    private JdbcSession start(Connection connection, Isolation isolation, boolean readOnly) throws StaleConnection {
         Dialect dialect = dialect(connection);
         int previousIsolation = -1;
         boolean readOnlySet = false;
@@ -88,10 +146,14 @@ public final class JdbcBackend implements Backend {
             }
         } catch (SQLException e) {
             JdbcSession failed = new JdbcSession(this, dialect, connection, previousIsolation, readOnlySet);
-            if (dialect.isConnectionLost(e)) {
+            boolean lost = dialect.isConnectionLost(e);
+            if (lost) {
                 failed.markBroken();
             }
             failed.close();
+            if (lost) {
+                throw new StaleConnection(e);
+            }
             throw Messages.failed(alias, "start a transaction", e);
         }
         return new JdbcSession(this, dialect, connection, previousIsolation, readOnlySet);
@@ -108,6 +170,22 @@ public final class JdbcBackend implements Backend {
             dialect = known;
         }
         return known;
+    }
+
+    /** Called by a session when its connection has gone back to the pool or away. */
+    void ended(JdbcSession session) {
+        openSessions.remove(session);
+    }
+
+    /**
+     * Database.close(): aborts the connections of transactions still open on other threads, so
+     * that none of them keeps a lock once close() returns. Their threads find out at their next
+     * statement (the connection is gone) and their blocks roll back.
+     */
+    public void abortOpenSessions() {
+        for (JdbcSession session : openSessions.toArray(new JdbcSession[0])) {
+            session.abort();
+        }
     }
 
     @Override

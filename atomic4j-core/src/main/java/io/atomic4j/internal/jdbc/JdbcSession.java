@@ -33,6 +33,13 @@ final class JdbcSession implements Backend.Session {
      */
     boolean mayHaveWritten;
     /**
+     * A statement ran since the last successful commit or rollback, so a transaction may be open.
+     * close() rolls such a transaction back before it turns autocommit on, which would commit it:
+     * whatever interrupted the normal end (a driver's Error, a failed rollback), work that was not
+     * committed on purpose is never committed by the clean-up.
+     */
+    boolean pendingWork;
+    /**
      * The commit token read alongside a savepoint statement ({@link Dialect#commitTokenQuery}),
      * which spares the dialect's query before COMMIT. Belongs to the current transaction only:
      * a token of an earlier one would resolve a lost COMMIT by the wrong transaction's fate.
@@ -128,6 +135,9 @@ final class JdbcSession implements Backend.Session {
             }
         } catch (SQLException e) {
             throw failure(what, e);
+        } catch (RuntimeException | Error e) {
+            broken = true;
+            throw e;
         }
     }
 
@@ -169,6 +179,9 @@ final class JdbcSession implements Backend.Session {
         } catch (SQLException e) {
             // COMMIT was never sent, so nothing was committed: an ordinary failure (retryable if the connection was lost).
             throw failure("commit", e);
+        } catch (RuntimeException | Error e) {
+            broken = true;
+            throw e;
         }
         try {
             if (switchingAutocommitOn) {
@@ -178,29 +191,39 @@ final class JdbcSession implements Backend.Session {
                 connection.commit();
             }
             mayHaveWritten = false;     // a manual transaction keeps its session for the next one
+            pendingWork = false;
         } catch (SQLException e) {
             if (!dialect.isConnectionLost(e)) {
                 throw Messages.failed(backend.alias(), "commit", e);
             }
-            broken = true;
-            // Give the pool its slot back first: resolving needs a connection, maybe the pool's last one.
-            discard();
-            Boolean committed = resolve(token, e);
-            if (committed == null) {
-                throw Messages.commitOutcomeUnknown(backend.alias(), backend.resolveCommitOutcome
-                        ? dialect.name() + " could not tell" : "resolveCommitOutcome(false) is set", e);
-            }
-            if (!committed) {
-                throw Messages.commitLostAndRolledBack(backend.alias(), e);
-            }
-            if (log.isInfoEnabled()) {
-                log.info("The connection to '{}' was lost during COMMIT; {} confirmed that the transaction committed.",
-                        backend.alias(), dialect.name());
-            }
+            commitLost(token, e);
+        } catch (RuntimeException | Error e) {
+            // The driver broke down inside COMMIT: whether it reached the server is as unknown as with a lost connection.
+            commitLost(token, e);
         }
     }
 
-    private Boolean resolve(Object token, SQLException lost) {
+    /** COMMIT may or may not have reached the server: resolve it if the dialect can, else report it unknown. */
+    private void commitLost(Object token, Throwable lost) {
+        broken = true;
+        // Give the pool its slot back first: resolving needs a connection, maybe the pool's last one.
+        discard();
+        Boolean committed = resolve(token, lost);
+        if (committed == null) {
+            throw Messages.commitOutcomeUnknown(backend.alias(), backend.resolveCommitOutcome
+                    ? dialect.name() + " could not tell" : "resolveCommitOutcome(false) is set", lost);
+        }
+        if (!committed) {
+            throw Messages.commitLostAndRolledBack(backend.alias(), lost);
+        }
+        pendingWork = false;
+        if (log.isInfoEnabled()) {
+            log.info("The connection to '{}' was lost during COMMIT; {} confirmed that the transaction committed.",
+                    backend.alias(), dialect.name());
+        }
+    }
+
+    private Boolean resolve(Object token, Throwable lost) {
         if (token == null) {
             return null;
         }
@@ -219,8 +242,12 @@ final class JdbcSession implements Backend.Session {
             endReadOnlyIfDue();
             connection.rollback();
             mayHaveWritten = false;
+            pendingWork = false;
         } catch (SQLException e) {
             throw failure("roll back", e);
+        } catch (RuntimeException | Error e) {
+            broken = true;
+            throw e;
         }
     }
 
@@ -248,13 +275,37 @@ final class JdbcSession implements Backend.Session {
         broken = true;
     }
 
+    /** Database.close() from another thread: the connection is aborted (thread-safe per JDBC) and never reused. */
+    void abort() {
+        broken = true;
+        try {
+            connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Aborting a connection of '{}' failed: {}", backend.alias(), e.toString());
+        }
+        try {
+            // Drivers whose abort() does not end the session (SQLite, H2): closing the physical connection, below
+            // the pool, releases its locks; the pool evicts it when the owning thread hands it back.
+            Connection physical = connection.unwrap(Connection.class);
+            if (physical != connection && !physical.isClosed()) {
+                physical.close();
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Closing an aborted connection of '{}' failed: {}", backend.alias(), e.toString());
+        }
+    }
+
     @Override
     public void close() {
+        backend.ended(this);
         if (discarded) {
             return;
         }
         if (!broken) {
             try {
+                if (pendingWork && !autocommitRestored) {
+                    connection.rollback();
+                }
                 if (!autocommitRestored) {
                     // Restored explicitly for every driver: sqlite-jdbc would otherwise open the next transaction at once.
                     connection.setAutoCommit(true);
@@ -267,7 +318,7 @@ final class JdbcSession implements Backend.Session {
                 }
                 connection.close();
                 return;
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | Error e) {
                 log.debug("Resetting a connection of '{}' failed, discarding it: {}", backend.alias(), e.toString());
             }
         }
@@ -276,6 +327,7 @@ final class JdbcSession implements Backend.Session {
 
     /** Takes the broken connection out of the pool now; close() then has nothing left to do. */
     private void discard() {
+        backend.ended(this);
         if (!discarded) {
             discarded = true;
             backend.discard(connection);

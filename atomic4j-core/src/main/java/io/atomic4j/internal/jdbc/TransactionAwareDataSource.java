@@ -12,7 +12,8 @@ import javax.sql.DataSource;
 
 /**
  * {@code db.dataSource()}: inside a block (or a manual transaction) every getConnection() returns
- * the thread's bound connection; outside, an ordinary pooled autocommit connection, unwrapped.
+ * the thread's bound connection; outside, an ordinary pooled autocommit connection that refuses
+ * to be used once a block is open on its thread (its work would escape the block).
  * So JDBI, jOOQ, MyBatis and plain JDBC code take part in blocks without knowing about them.
  */
 public final class TransactionAwareDataSource implements DataSource {
@@ -30,7 +31,7 @@ public final class TransactionAwareDataSource implements DataSource {
     public Connection getConnection() throws SQLException {
         TransactionState state = blocks.state();
         if (!state.bound()) {
-            return pool.getConnection();
+            return new UnboundConnection(pool.getConnection(), blocks);
         }
         return ((JdbcSession) blocks.session(state)).bound(state);
     }
@@ -41,7 +42,7 @@ public final class TransactionAwareDataSource implements DataSource {
             throw new TransactionManagementException("getConnection(user, password) inside an atomic block on database '"
                     + backend.alias() + "': the block's connection uses the pool's credentials. Call getConnection().");
         }
-        return pool.getConnection(username, password);
+        return new UnboundConnection(pool.getConnection(username, password), blocks);
     }
 
     @Override

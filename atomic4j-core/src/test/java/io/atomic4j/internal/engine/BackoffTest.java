@@ -12,24 +12,24 @@ class BackoffTest {
 
     @Test
     void capDoublesFromTheFirstWaitUpToTheMaximum() {
-        assertThat(AtomicBlocks.backoffCap(10 * MS, 1000 * MS, 1)).isEqualTo(10 * MS);
-        assertThat(AtomicBlocks.backoffCap(10 * MS, 1000 * MS, 2)).isEqualTo(20 * MS);
-        assertThat(AtomicBlocks.backoffCap(10 * MS, 1000 * MS, 7)).isEqualTo(640 * MS);
-        assertThat(AtomicBlocks.backoffCap(10 * MS, 1000 * MS, 8)).isEqualTo(1000 * MS);
+        assertThat(Retries.backoffCap(10 * MS, 1000 * MS, 1)).isEqualTo(10 * MS);
+        assertThat(Retries.backoffCap(10 * MS, 1000 * MS, 2)).isEqualTo(20 * MS);
+        assertThat(Retries.backoffCap(10 * MS, 1000 * MS, 7)).isEqualTo(640 * MS);
+        assertThat(Retries.backoffCap(10 * MS, 1000 * MS, 8)).isEqualTo(1000 * MS);
     }
 
     @Test
     void capNeverOverflowsIntoNoWaitAtAll() {
         for (int attempt = 1; attempt <= 100; attempt++) {
-            assertThat(AtomicBlocks.backoffCap(10 * MINUTE, 10 * MINUTE, attempt)).as("attempt %d", attempt)
+            assertThat(Retries.backoffCap(10 * MINUTE, 10 * MINUTE, attempt)).as("attempt %d", attempt)
                     .isEqualTo(10 * MINUTE);
-            assertThat(AtomicBlocks.backoffCap(1, Long.MAX_VALUE, attempt)).as("attempt %d", attempt).isPositive();
+            assertThat(Retries.backoffCap(1, Long.MAX_VALUE, attempt)).as("attempt %d", attempt).isPositive();
         }
     }
 
     @Test
     void zeroWaitsStayZero() {
-        assertThat(AtomicBlocks.backoffCap(0, 0, 1)).isZero();
-        assertThat(AtomicBlocks.backoffCap(0, MINUTE, 40)).isZero();
+        assertThat(Retries.backoffCap(0, 0, 1)).isZero();
+        assertThat(Retries.backoffCap(0, MINUTE, 40)).isZero();
     }
 }

@@ -1,0 +1,35 @@
+package io.atomic4j.internal.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Which SQL text the guard refuses inside a block, and which it lets through. */
+class TransactionControlSqlTest {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "COMMIT | COMMIT", "commit work | COMMIT", "  Rollback | ROLLBACK", "ROLLBACK TO SAVEPOINT a | ROLLBACK",
+        "/* c */ END | END", "-- note\nABORT | ABORT", "# mysql comment\nBEGIN | BEGIN", "begin; | BEGIN",
+        "START TRANSACTION READ ONLY | START TRANSACTION", "SAVEPOINT x | SAVEPOINT", "RELEASE SAVEPOINT x | RELEASE",
+        "SET autocommit=1 | SET autocommit", "set @@autocommit = 0 | SET autocommit",
+        "SET SESSION autocommit=1 | SET autocommit", "SET @@session.autocommit=1 | SET autocommit",
+        "SET AUTOCOMMIT TRUE | SET autocommit", "PREPARE TRANSACTION 'gid' | PREPARE TRANSACTION",
+        "(COMMIT) | COMMIT",
+    })
+    void transactionControlIsRecognised(String sql, String keyword) {
+        assertThat(TransactionControlSql.keyword(sql.replace("\\n", "\n"))).isEqualTo(keyword);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "SELECT 1", "INSERT INTO commits VALUES (1)", "UPDATE t SET autocommit = 1", "SET search_path TO app",
+        "SET @x = 1", "BEGIN NOT ATOMIC SELECT 1; END", "PREPARE stmt AS SELECT 1", "START SLAVE",
+        "ENDPOINTS", "COMMITTED", "releases", "savepoints_view", "", "   ", "/* only a comment */",
+        "WITH x AS (SELECT 1) SELECT * FROM x", "abortive", "settings",
+    })
+    void otherStatementsPass(String sql) {
+        assertThat(TransactionControlSql.keyword(sql)).isNull();
+    }
+}
