@@ -1,8 +1,8 @@
 package io.atomic4j.servlet;
 
-import io.atomic4j.Block;
 import io.atomic4j.Database;
 import io.atomic4j.Databases;
+import io.atomic4j.OnCommitFailedException;
 import io.atomic4j.internal.engine.Engines;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -37,10 +37,14 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  * What a request sees, as in Django:
  * <ul>
- * <li>The servlet returns normally: the block commits, then the {@code onCommit} hooks run, all
- *     before the container finishes the response (unless the servlet flushed it earlier). A
- *     servlet that sets an error status without throwing still commits, unless
- *     {@link Builder#rollbackOnServerError(boolean)} is on.</li>
+ * <li>The servlet returns normally: the block commits; then the response it wrote (status,
+ *     headers, body), held until now, goes to the client whole; then the {@code onCommit} hooks
+ *     run. A servlet that sets an error status without throwing still commits, unless
+ *     {@link Builder#rollbackOnServerError(boolean)} is on. A hook that fails after the commit
+ *     does not change the response (the data is committed): it is logged at ERROR as an
+ *     {@link io.atomic4j.OnCommitFailedException}.</li>
+ * <li>The COMMIT fails: nothing the servlet wrote leaves, flushes included; the exception goes on
+ *     to the container or an outer error filter, which answers with its error response.</li>
  * <li>The servlet throws: the block rolls back and the same exception goes on to the container
  *     (or to an outer filter that renders errors), like Django's exception middleware, which runs
  *     after the rollback.</li>
@@ -54,12 +58,17 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Only {@link DispatcherType#REQUEST} dispatches open blocks. Forwards and includes run inside
  * the request's blocks; an ERROR dispatch renders the error page after the rollback.
+ * <p>The held body is limited ({@link Builder#maxHeldResponseBytes(int)}, 4 MiB by default): a
+ * servlet that writes more fails and its request rolls back. Servlets that stream (downloads,
+ * server-sent events) opt out with {@link NonAtomicRequests} and commit before they write.
  * <p>Beyond Django, opt in through {@link #builder(Databases)}: roll back on a 5xx status set
  * without an exception, and a warning when a request holds its transaction too long.
  * <p>Thread-safe: one instance serves every request; per-servlet decisions are cached.
  */
 public final class AtomicRequestsFilter implements Filter {
     private static final Logger log = LoggerFactory.getLogger(AtomicRequestsFilter.class);
+    /** Large enough for pages and JSON documents, small enough for a few hundred concurrent requests. */
+    static final int DEFAULT_MAX_HELD_RESPONSE_BYTES = 4 << 20;
 
     /** What {@link NonAtomicRequests} says for each servlet class, read once per class. */
     private static final ClassValue<OptOut> OPT_OUTS = new ClassValue<>() {
@@ -77,6 +86,8 @@ public final class AtomicRequestsFilter implements Filter {
     /** The databases that wrap requests, in alias order: index 0 is innermost and commits first. */
     private final Database[] atomicDatabases;
     private final boolean rollbackOnServerError;
+    private final boolean holdResponse;
+    private final int maxHeldResponseBytes;
     /** Warn when a request's blocks stay open longer than this; negative means never. */
     private final long slowRequestNanos;
     /** Statement count above which a request is logged at WARN; -1 = off. */
@@ -97,6 +108,8 @@ public final class AtomicRequestsFilter implements Filter {
         this.databases = builder.databases;
         this.atomicDatabases = builder.selectDatabases();
         this.rollbackOnServerError = builder.rollbackOnServerError;
+        this.holdResponse = builder.holdResponse;
+        this.maxHeldResponseBytes = builder.maxHeldResponseBytes;
         this.slowRequestNanos = builder.slowRequestThreshold == null ? -1 : builder.slowRequestThreshold.toNanos();
         this.manyStatementsThreshold = builder.manyStatementsThreshold;
     }
@@ -128,8 +141,21 @@ public final class AtomicRequestsFilter implements Filter {
             return;
         }
         long started = slowRequestNanos >= 0 ? System.nanoTime() : 0L;
+        HeldResponse held = holdResponse && response instanceof HttpServletResponse
+                ? new HeldResponse((HttpServletResponse) response, maxHeldResponseBytes, httpRequest, wrapping)
+                : null;
         try {
-            runInBlocks(wrapping, new AsyncRefusingRequest(httpRequest, wrapping), response, chain);
+            RequestRun run = new RequestRun(wrapping, new AsyncRefusingRequest(httpRequest, wrapping),
+                    held != null ? held : response, held, chain);
+            runBlock(run, wrapping.length - 1);
+            if (held != null) {
+                // Committed (released already by the outermost hook) or rolled back without an
+                // exception (setRollback, rollbackOnServerError): the servlet's own response stands.
+                held.release();
+            }
+            if (run.releaseFailure != null) {
+                throw run.releaseFailure;
+            }
         } finally {
             if (slowRequestNanos >= 0) {
                 warnIfSlow(httpRequest, wrapping, System.nanoTime() - started);
@@ -137,21 +163,36 @@ public final class AtomicRequestsFilter implements Filter {
         }
     }
 
-    private void runInBlocks(Database[] wrapping, HttpServletRequest request, ServletResponse response,
-                             FilterChain chain) throws IOException, ServletException {
-        Block<Exception> body = () -> {
-            chain.doFilter(request, response);
-            afterServlet(wrapping, request, response);
-        };
-        // Django's make_view_atomic: each alias in order wraps what is there so far, so the
-        // first alias is innermost and the last one outermost.
-        for (Database database : wrapping) {
-            Block<Exception> inner = body;
-            body = () -> database.atomic(inner);
-        }
+    /**
+     * Opens the block on {@code wrapping[index]} around the blocks of the lower indexes (Django's
+     * make_view_atomic: the first alias is innermost, so it commits first). The first hook of each
+     * block marks its commit, so that what fails after it (an onCommit callback) is told apart
+     * from what rolled it back; the outermost one also releases the held response, before the
+     * application's callbacks run.
+     */
+    private void runBlock(RequestRun run, int index) throws IOException, ServletException {
+        Database database = run.wrapping[index];
+        boolean outermost = index == run.wrapping.length - 1;
         try {
-            body.run();
-        } catch (IOException | ServletException | RuntimeException e) {
+            database.atomic(() -> {
+                database.onCommit(outermost ? run::committedOutermost : () -> run.committed[index] = true);
+                if (index == 0) {
+                    run.chain.doFilter(run.request, run.response);
+                    afterServlet(run);
+                } else {
+                    runBlock(run, index - 1);
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            if (!run.committed[index] || e instanceof VirtualMachineError) {
+                throw e;
+            }
+            // The data is committed: never report "the request failed and nothing was saved".
+            OnCommitFailedException failure = e instanceof OnCommitFailedException
+                    ? (OnCommitFailedException) e : new OnCommitFailedException(database.alias(), e);
+            log.error(Messages.CALLBACK_FAILED, run.request.getMethod(), run.request.getRequestURI(),
+                    database.alias(), failure);
+        } catch (IOException | ServletException e) {
             throw e;
         } catch (Exception e) {
             // chain.doFilter throws nothing else; keep the compiler honest without hiding anything.
@@ -160,7 +201,16 @@ public final class AtomicRequestsFilter implements Filter {
     }
 
     /** Runs inside every block, after the servlet returned normally. */
-    private void afterServlet(Database[] wrapping, HttpServletRequest request, ServletResponse response) {
+    private void afterServlet(RequestRun run) {
+        Database[] wrapping = run.wrapping;
+        HttpServletRequest request = run.request;
+        if (run.held != null) {
+            run.held.flushWriter();
+            if (run.held.overLimit() != null) {
+                // Also when the servlet caught it: a cut-off response must not commit as a success.
+                throw run.held.overLimit();
+            }
+        }
         if (manyStatementsThreshold >= 0) {
             warnIfManyStatements(wrapping, request);
         }
@@ -169,6 +219,7 @@ public final class AtomicRequestsFilter implements Filter {
             request.getAsyncContext().complete();
             throw Messages.asyncRefused(wrapping);
         }
+        ServletResponse response = run.response;
         if (rollbackOnServerError && response instanceof HttpServletResponse
                 && ((HttpServletResponse) response).getStatus() >= 500) {
             for (Database database : wrapping) {
@@ -178,6 +229,45 @@ public final class AtomicRequestsFilter implements Filter {
                 log.debug("{} {} answered {}; rolling back its transaction on {}", request.getMethod(),
                         request.getRequestURI(), ((HttpServletResponse) response).getStatus(),
                         Messages.aliases(wrapping));
+            }
+        }
+    }
+
+    /** One request's way through its blocks. */
+    private static final class RequestRun {
+        final Database[] wrapping;
+        final HttpServletRequest request;
+        final ServletResponse response;
+        final HeldResponse held;
+        final FilterChain chain;
+        /** Set by the first onCommit hook of each block: that alias committed. */
+        final boolean[] committed;
+        /** Writing the released response failed (the client went away): the data is committed. */
+        IOException releaseFailure;
+
+        RequestRun(Database[] wrapping, HttpServletRequest request, ServletResponse response, HeldResponse held,
+                   FilterChain chain) {
+            this.wrapping = wrapping;
+            this.request = request;
+            this.response = response;
+            this.held = held;
+            this.chain = chain;
+            this.committed = new boolean[wrapping.length];
+        }
+
+        /** The outermost block's first hook: every alias committed, so the client may see the response. */
+        void committedOutermost() {
+            committed[committed.length - 1] = true;
+            if (held == null) {
+                return;
+            }
+            try {
+                held.release();
+            } catch (IOException e) {
+                releaseFailure = e;
+            } catch (RuntimeException e) {
+                releaseFailure = new IOException("Writing the held response of " + request.getMethod() + " "
+                        + request.getRequestURI() + " after the commit failed", e);
             }
         }
     }
@@ -283,6 +373,8 @@ public final class AtomicRequestsFilter implements Filter {
         private boolean rollbackOnServerError;
         private Duration slowRequestThreshold;
         private int manyStatementsThreshold = -1;
+        private boolean holdResponse = true;
+        private int maxHeldResponseBytes = DEFAULT_MAX_HELD_RESPONSE_BYTES;
 
         private Builder(Databases databases) {
             if (databases == null) {
@@ -338,6 +430,33 @@ public final class AtomicRequestsFilter implements Filter {
          */
         public Builder manyStatementsWarning(int threshold) {
             this.manyStatementsThreshold = threshold < 0 ? -1 : threshold;
+            return this;
+        }
+
+        /**
+         * Whether the response (status, headers, body, flushes included) is held until the
+         * request's transactions committed (default true). With false, what the servlet flushes
+         * or writes past the container's buffer leaves before the COMMIT, and a failed COMMIT can
+         * then reach the client as a complete success on some containers (Undertow): turn it off
+         * only for measurements or when every servlet commits before it writes.
+         */
+        public Builder holdResponse(boolean holdResponse) {
+            this.holdResponse = holdResponse;
+            return this;
+        }
+
+        /**
+         * The most response body bytes held per request (default 4 MiB). A servlet that writes
+         * more gets an {@link IllegalStateException} from that write, and the request rolls back
+         * and fails even if the servlet caught it: a response that must stream belongs in a
+         * {@link NonAtomicRequests} servlet that commits before it writes.
+         * <pre>{@code AtomicRequestsFilter.builder(databases).maxHeldResponseBytes(16 << 20).build()}</pre>
+         */
+        public Builder maxHeldResponseBytes(int maxBytes) {
+            if (maxBytes < 0) {
+                throw new IllegalArgumentException("maxHeldResponseBytes needs zero or more bytes, not " + maxBytes);
+            }
+            this.maxHeldResponseBytes = maxBytes;
             return this;
         }
 

@@ -14,6 +14,10 @@ final class Messages {
     static final String MANY_STATEMENTS = "{} {} ran {} statements in its transaction on '{}' (warning threshold {}). "
             + "A query inside a loop (N+1) is the usual cause; fetch the rows in one query or batch the writes.";
 
+    /** A callback failed after the commit: method, URI, alias; the exception follows. */
+    static final String CALLBACK_FAILED = "{} {}: the transaction on '{}' COMMITTED, but an onCommit callback failed; "
+            + "the servlet's response stands and the data stays. Repeat or compensate the side effect only.";
+
     private Messages() {
     }
 
@@ -23,6 +27,17 @@ final class Messages {
                 + "transaction on " + aliases(wrapping) + " (AtomicRequestsFilter), which ends when the servlet "
                 + "returns, before any async work would run. Annotate the servlet with @NonAtomicRequests and "
                 + "open db.atomic(...) blocks inside the async task instead.");
+    }
+
+    /**
+     * The held response grew past the limit. An exception, not a switch to streaming: a streamed
+     * response cannot report a failed COMMIT on every container, so the request must not commit.
+     */
+    static IllegalStateException responseTooLarge(String requestLine, String aliases, long size, int limit) {
+        return new IllegalStateException(requestLine + " wrote " + size + " bytes of response body, more than the "
+                + limit + " bytes that AtomicRequestsFilter holds until the request's transaction on " + aliases
+                + " commits; the request is rolled back. Raise AtomicRequestsFilter.builder(...).maxHeldResponseBytes(n), "
+                + "or annotate the servlet with @NonAtomicRequests and commit with db.atomic(...) before streaming.");
     }
 
     /** A typo in {@code @NonAtomicRequests} must not leave the servlet silently inside a transaction. */

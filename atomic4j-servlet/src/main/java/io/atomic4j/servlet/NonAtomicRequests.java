@@ -18,7 +18,10 @@ import java.lang.annotation.Target;
  * @NonAtomicRequests("reports")   // "default" still wraps each request; "reports" does not
  * public final class ReportServlet extends HttpServlet { ... }
  * }</pre>
- * Put it on the servlet class that the request is mapped to; the filter finds that class
+ * A servlet that streams (downloads, exports, server-sent events) needs it: inside a per-request
+ * block the filter holds the whole response until the COMMIT. Commit what must be saved in a
+ * {@code db.atomic(...)} block first, then write.
+ * <p>Put it on the servlet class that the request is mapped to; the filter finds that class
  * through the request's {@link jakarta.servlet.http.HttpServletMapping} and reads the
  * annotation once per class (subclasses inherit it). An alias that names no database is reported as an error on the
  * first request, so a typo cannot silently leave a servlet inside a transaction.

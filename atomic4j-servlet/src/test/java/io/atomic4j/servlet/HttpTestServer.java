@@ -1,6 +1,5 @@
 package io.atomic4j.servlet;
 
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -10,33 +9,32 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.EnumSet;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * A real Jetty 12 server on a free loopback port with the filter under test in front of the
- * given servlets, and a real HTTP client. Every holder supports async, so a refusal of
- * {@code startAsync} comes from the filter, not from the container. An outermost filter keeps
- * the last exception that left the filter under test (Jetty's error page does not show it).
+ * A real embedded servlet container (Jetty 12 unless told otherwise) on a free loopback port with
+ * the filter under test in front of the given servlets, and a real HTTP client. An outermost
+ * filter keeps the last exception that left the filter under test (error pages do not show it).
  */
 final class HttpTestServer implements AutoCloseable {
-    private final Server server;
+    private final AutoCloseable stop;
     private final URI base;
     private final AtomicReference<Throwable> lastError;
+    private final Semaphore finished;
     private final HttpClient client = HttpClient.newHttpClient();
 
-    private HttpTestServer(Server server, URI base, AtomicReference<Throwable> lastError) {
-        this.server = server;
+    private HttpTestServer(AutoCloseable stop, URI base, AtomicReference<Throwable> lastError, Semaphore finished) {
+        this.stop = stop;
         this.base = base;
         this.lastError = lastError;
+        this.finished = finished;
     }
 
     static Builder with(Filter filter) {
@@ -61,6 +59,16 @@ final class HttpTestServer implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofInputStream());
     }
 
+    /**
+     * Waits until the filter chain of one more request has returned. The client can have the
+     * whole response before that: the filter sends it, then runs the onCommit callbacks.
+     */
+    void awaitRequestFinished() throws InterruptedException {
+        if (!finished.tryAcquire(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("no request finished within 60 s");
+        }
+    }
+
     /** The last exception that came out of the filter under test, or null. */
     Throwable lastError() {
         return lastError.get();
@@ -68,15 +76,28 @@ final class HttpTestServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        server.stop();
+        stop.close();
     }
 
     static final class Builder {
         private final Filter filter;
+        private final List<Filter> outerFilters = new ArrayList<>();
         private final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
+        private Containers container = Containers.JETTY;
 
         private Builder(Filter filter) {
             this.filter = filter;
+        }
+
+        Builder on(Containers container) {
+            this.container = container;
+            return this;
+        }
+
+        /** A filter between the error recorder and the filter under test (e.g. one that renders errors). */
+        Builder outer(Filter outer) {
+            outerFilters.add(outer);
+            return this;
         }
 
         Builder serve(String path, HttpServlet servlet) {
@@ -85,39 +106,24 @@ final class HttpTestServer implements AutoCloseable {
         }
 
         HttpTestServer start() throws Exception {
-            Server server = new Server();
-            ServerConnector connector = new ServerConnector(server);
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            server.addConnector(connector);
-            ServletContextHandler context = new ServletContextHandler();
-            context.setContextPath("/");
             AtomicReference<Throwable> lastError = new AtomicReference<>();
+            Semaphore finished = new Semaphore(0);
             Filter recorder = (request, response, chain) -> {
                 try {
                     chain.doFilter(request, response);
                 } catch (IOException | ServletException | RuntimeException | Error e) {
                     lastError.set(e);
                     throw e;
+                } finally {
+                    finished.release();
                 }
             };
-            addFilter(context, recorder);
-            addFilter(context, filter);
-            servlets.forEach((path, servlet) -> {
-                ServletHolder holder = new ServletHolder(servlet);
-                holder.setAsyncSupported(true);
-                context.addServlet(holder, path);
-            });
-            server.setHandler(context);
-            server.start();
-            URI base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
-            return new HttpTestServer(server, base, lastError);
-        }
-
-        private static void addFilter(ServletContextHandler context, Filter filter) {
-            FilterHolder holder = new FilterHolder(filter);
-            holder.setAsyncSupported(true);
-            context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+            List<Filter> filters = new ArrayList<>();
+            filters.add(recorder);
+            filters.addAll(outerFilters);
+            filters.add(filter);
+            Containers.Started started = container.start(filters, servlets);
+            return new HttpTestServer(started.stop(), started.base(), lastError, finished);
         }
     }
 }
