@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.atomic4j.testing.TestDatabase;
 import java.io.IOException;
 import java.sql.SQLException;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Django's AtomicTests (tests/transactions): commit and rollback of blocks, nested blocks as
@@ -22,16 +20,14 @@ class AtomicBlockTest extends DatabaseTestBase {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void normalExitCommits(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> insert(1));
         assertThat(ids()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void exceptionRollsBackAndIsRethrownUnchanged(TestDatabase database) throws SQLException {
         use(database);
         Boom boom = new Boom();
@@ -42,8 +38,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void checkedExceptionPassesThroughUnchanged(TestDatabase database) throws SQLException {
         use(database);
         IOException io = new IOException("disk");
@@ -54,8 +49,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void valueReturningBlockReturnsTheValue(TestDatabase database) throws SQLException {
         use(database);
         int id = db.atomic(() -> {
@@ -66,8 +60,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(7);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void nestedCommitCommit(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -77,8 +70,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1, 2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void nestedFailureCaughtByOuterRollsBackOnlyTheInnerBlock(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -91,8 +83,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void outerFailureRollsBackReleasedInnerBlock(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomic(() -> {
@@ -103,8 +94,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void nestedRollbackRollback(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomic(() -> {
@@ -118,8 +108,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void mergedCommitCommit(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -129,8 +118,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1, 2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void mergedFailureCaughtByOuterRollsBackTheOuterToo(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomic(() -> {
@@ -144,8 +132,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void mergedRollbackCommit(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomic(() -> {
@@ -156,8 +143,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void mergedFailureIsAbsorbedByTheNearestBlockWithASavepoint(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -176,8 +162,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void oneOptionsObjectServesOuterAndInnerBlocks(TestDatabase database) throws SQLException {
         use(database);
         AtomicOptions reused = AtomicOptions.defaults();
@@ -192,8 +177,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1, 3);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void setRollbackTrueRollsBackSilently(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -205,8 +189,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void setRollbackInNestedBlockRollsBackOnlyThatBlock(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -220,8 +203,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void setRollbackFalseAfterRollingBackToASavepointPreventsTheRollback(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -236,8 +218,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void scopeCommitsWhenCompleted(TestDatabase database) throws SQLException {
         use(database);
         try (AtomicScope scope = db.begin()) {
@@ -247,8 +228,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void scopeRollsBackWhenClosedWithoutComplete(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> {
@@ -263,8 +243,7 @@ class AtomicBlockTest extends DatabaseTestBase {
         assertThat(ids()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void nestedScopesActAsSavepoints(TestDatabase database) throws SQLException {
         use(database);
         try (AtomicScope outer = db.begin()) {

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.atomic4j.testing.TestDatabase;
 import java.io.IOException;
 import java.sql.SQLException;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** atomicProxy with @Atomic: Django's @transaction.atomic decorator. */
 class AtomicProxyTest extends DatabaseTestBase {
@@ -51,8 +49,7 @@ class AtomicProxyTest extends DatabaseTestBase {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void annotatedMethodRunsInABlockAndRollsBackAsAWhole(TestDatabase database) throws SQLException {
         use(database);
         JdbcItems target = new JdbcItems();
@@ -63,8 +60,7 @@ class AtomicProxyTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1, 2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void unannotatedMethodRunsAsIs(TestDatabase database) throws SQLException {
         use(database);
         JdbcItems target = new JdbcItems();
@@ -73,16 +69,14 @@ class AtomicProxyTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void checkedExceptionsComeOutUnwrapped(TestDatabase database) throws SQLException {
         use(database);
         Items items = db.atomicProxy(Items.class, new JdbcItems());
         assertThatThrownBy(items::failWithChecked).isInstanceOf(IOException.class).hasMessage("disk full");
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void durableAnnotationIsHonoured(TestDatabase database) throws SQLException {
         use(database);
         Items items = db.atomicProxy(Items.class, new JdbcItems());
@@ -91,8 +85,7 @@ class AtomicProxyTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void aClassInsteadOfAnInterfaceIsRefused(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomicProxy(JdbcItems.class, new JdbcItems()))

@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.atomic4j.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** Django's get/set_autocommit, commit(), rollback() and the misuse they refuse (AtomicErrorsTests, NonAutocommitTests). */
 class AutocommitTest extends DatabaseTestBase {
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void autocommitIsOnByDefaultAndOffInsideABlock(TestDatabase database) throws SQLException {
         use(database);
         assertThat(db.getAutoCommit()).isTrue();
@@ -25,8 +22,7 @@ class AutocommitTest extends DatabaseTestBase {
         assertThat(db.getAutoCommit()).isTrue();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void setAutoCommitCommitAndRollbackAreForbiddenInABlock(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -42,8 +38,7 @@ class AutocommitTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void commitAndRollbackAreNoOpsInAutocommit(TestDatabase database) throws SQLException {
         use(database);
         insert(1);
@@ -52,8 +47,7 @@ class AutocommitTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void manualTransactionCommitsOnlyOnCommit(TestDatabase database) throws SQLException {
         use(database);
         db.setAutoCommit(false);
@@ -71,8 +65,7 @@ class AutocommitTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void queriesWorkAfterAnErrorAndRollbackInAManualTransaction(TestDatabase database) throws SQLException {
         use(database);
         db.setAutoCommit(false);
@@ -89,8 +82,7 @@ class AutocommitTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1, 2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void turningAutocommitOnWithUncommittedWorkIsRefused(TestDatabase database) throws SQLException {
         use(database);
         db.setAutoCommit(false);
@@ -103,8 +95,7 @@ class AutocommitTest extends DatabaseTestBase {
         assertThat(committedIds()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void blocksInAManualTransactionAreSavepointsAndNeverCommit(TestDatabase database) throws SQLException {
         use(database);
         db.setAutoCommit(false);
@@ -123,8 +114,7 @@ class AutocommitTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void connectionInAManualTransactionIsTheThreadsBoundConnection(TestDatabase database) throws SQLException {
         use(database);
         db.setAutoCommit(false);
@@ -137,8 +127,7 @@ class AutocommitTest extends DatabaseTestBase {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void databaseBuiltWithAutocommitOffStartsEveryThreadInAManualTransaction(TestDatabase database) throws SQLException {
         use(database);
         try (Database manual = Database.builder(database.jdbcUrl()).user(database.user()).password(database.password())

@@ -15,8 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class BrokenTransactionTest extends DatabaseTestBase {
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void statementAfterAFailedStatementIsRefusedWithDjangosMessage(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomic(() -> {
@@ -39,8 +38,7 @@ class BrokenTransactionTest extends DatabaseTestBase {
         assertThat(ids()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void swallowedStatementErrorRollsBackAndThrowsOnExit(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomic(() -> {
@@ -57,8 +55,7 @@ class BrokenTransactionTest extends DatabaseTestBase {
         assertThat(committedIds()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void failedStatementRethrownByTheBodyComesOutUnchanged(TestDatabase database) throws SQLException {
         use(database);
         SQLException[] seen = new SQLException[1];
@@ -75,8 +72,7 @@ class BrokenTransactionTest extends DatabaseTestBase {
         assertThat(ids()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void nestedBlockIsTheWayToTryAStatementAndCarryOn(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -87,8 +83,7 @@ class BrokenTransactionTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1, 2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void swallowedErrorInNestedBlockRollsBackThatBlockAndThrowsFromIt(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -106,8 +101,7 @@ class BrokenTransactionTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1, 3);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void markForRollbackOnErrorMarksTheBlock(TestDatabase database) throws SQLException {
         use(database);
         IllegalStateException failure = new IllegalStateException("validation");
@@ -123,8 +117,7 @@ class BrokenTransactionTest extends DatabaseTestBase {
         assertThat(ids()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void markForRollbackOnErrorOutsideABlockOnlyRethrows(TestDatabase database) throws SQLException {
         use(database);
         IllegalStateException failure = new IllegalStateException("validation");
@@ -135,8 +128,7 @@ class BrokenTransactionTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void setRollbackFalseLetsABlockCarryOnAfterAFailure(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -150,8 +142,7 @@ class BrokenTransactionTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1, 2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void queriesWorkAgainAfterTheBrokenBlockEnds(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomic(() -> {

@@ -9,14 +9,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** The transaction-aware DataSource: the thread's bound connection inside a block, a plain pooled one outside. */
 class DataSourceTest extends DatabaseTestBase {
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void insideABlockEveryGetConnectionIsTheSameBoundConnection(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -27,8 +24,7 @@ class DataSourceTest extends DatabaseTestBase {
         });
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void closingTheBoundConnectionLeavesTheTransactionOpen(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -40,8 +36,7 @@ class DataSourceTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void askingForAutocommitOffOnTheBoundConnectionIsAllowed(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -53,8 +48,7 @@ class DataSourceTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void outsideABlockConnectionsArePlainPooledAutocommitConnections(TestDatabase database) throws SQLException {
         use(database);
         try (Connection connection = db.connection()) {
@@ -66,8 +60,7 @@ class DataSourceTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void connectionKeptAfterItsBlockEndedIsRefused(TestDatabase database) throws SQLException {
         use(database);
         Connection[] kept = new Connection[1];
@@ -80,8 +73,7 @@ class DataSourceTest extends DatabaseTestBase {
         assertThat(committedIds()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void batchesTakePartInTheBlock(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomic(() -> {
@@ -100,8 +92,7 @@ class DataSourceTest extends DatabaseTestBase {
         assertThat(committedIds()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void jdbiTakesPartInNestedBlocksWithoutKnowingAboutThem(TestDatabase database) throws SQLException {
         use(database);
         Jdbi jdbi = Jdbi.create(db.dataSource());
@@ -121,8 +112,7 @@ class DataSourceTest extends DatabaseTestBase {
         assertThat(name).isEqualTo("kept");
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void jdbiFailureInsideABlockRollsBackEverything(TestDatabase database) throws SQLException {
         use(database);
         Jdbi jdbi = Jdbi.create(db.dataSource());
@@ -133,8 +123,7 @@ class DataSourceTest extends DatabaseTestBase {
         assertThat(committedIds()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void wrapUsesAPoolTheUserConfigured(TestDatabase database) throws SQLException {
         use(database);
         try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource()) {

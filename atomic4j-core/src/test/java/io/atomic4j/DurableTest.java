@@ -5,31 +5,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.atomic4j.testing.TestDatabase;
 import java.sql.SQLException;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** Django's DurableTests, and the options that only the outermost block can take. */
 class DurableTest extends DatabaseTestBase {
     static final AtomicOptions DURABLE = AtomicOptions.defaults().durable(true);
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void durableBlockCommits(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(DURABLE, () -> insert(1));
         assertThat(committedIds()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void durableOuterWithANormalInnerBlockWorks(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(DURABLE, () -> db.atomic(() -> insert(1)));
         assertThat(committedIds()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void durableInsideAnotherBlockIsRefusedBeforeAnyWork(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -43,8 +38,7 @@ class DurableTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void sequenceOfDurableBlocksCommitsEach(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(DURABLE, () -> insert(1));
@@ -52,8 +46,7 @@ class DurableTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1, 2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void isolationReadOnlyAndRetryAreRefusedOnNestedBlocks(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -67,8 +60,7 @@ class DurableTest extends DatabaseTestBase {
     }
 
     /** MariaDB would carry SET TRANSACTION READ ONLY over to the connection's next transaction if not ended by COMMIT. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void readOnlyEndsWithItsBlock(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(AtomicOptions.defaults().readOnly(true), () -> assertThat(ids()).isEmpty());
@@ -77,8 +69,7 @@ class DurableTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1, 2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void outermostBlockHonoursIsolationAndReadOnly(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(AtomicOptions.defaults().isolation(Isolation.SERIALIZABLE), () -> insert(1));

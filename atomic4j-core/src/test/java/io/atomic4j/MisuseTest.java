@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.atomic4j.testing.TestDatabase;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** Every misuse is refused with a message naming the database and what to do. */
 class MisuseTest extends DatabaseTestBase {
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void rollbackFlagOutsideABlockIsRefused(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(db::getRollback).isInstanceOf(TransactionManagementException.class)
@@ -21,8 +18,7 @@ class MisuseTest extends DatabaseTestBase {
         assertThatThrownBy(() -> db.setRollback(true)).isInstanceOf(TransactionManagementException.class);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void everyUseOfAClosedDatabaseNamesTheAlias(TestDatabase database) throws SQLException {
         use(database);
         Database closed = Database.builder(database.jdbcUrl()).user(database.user()).password(database.password())
@@ -36,8 +32,7 @@ class MisuseTest extends DatabaseTestBase {
         assertThatThrownBy(() -> closed.onCommit(() -> { })).isInstanceOf(IllegalStateException.class);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void closingAScopeWithAnInnerScopeOpenRollsBothBackAndSaysSo(TestDatabase database) throws SQLException {
         use(database);
         AtomicScope outer = db.begin();
@@ -53,8 +48,7 @@ class MisuseTest extends DatabaseTestBase {
         assertThat(committedIds()).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void scopeClosedOnAnotherThreadIsRefused(TestDatabase database) throws Exception {
         use(database);
         AtomicScope scope = db.begin();
@@ -72,8 +66,7 @@ class MisuseTest extends DatabaseTestBase {
         assertThat(failure[0]).isInstanceOf(TransactionManagementException.class).hasMessageContaining("thread");
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void retryIsRefusedOnTheScopeForm(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.begin(AtomicOptions.defaults().retry(RetryPolicy.transientErrors(2))))

@@ -7,8 +7,6 @@ import io.atomic4j.testing.TestDatabase;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** Django's tests/transaction_hooks: onCommit runs only after the outermost commit, never for rolled-back work. */
 class OnCommitTest extends DatabaseTestBase {
@@ -20,16 +18,14 @@ class OnCommitTest extends DatabaseTestBase {
         db.onCommit(() -> notified.add(n));
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void runsAtOnceOutsideABlock(TestDatabase database) throws SQLException {
         use(database);
         work(1);
         assertThat(notified).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void robustHookFailureOutsideABlockIsLoggedAndWorkContinues(TestDatabase database) throws SQLException {
         use(database);
         db.onCommit(() -> {
@@ -39,8 +35,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).containsExactly(2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void robustHookFailureAfterCommitDoesNotStopTheOthers(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -52,8 +47,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).containsExactly(2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void delaysExecutionUntilAfterCommit(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -63,8 +57,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void doesNotRunIfTheTransactionRollsBack(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomic(() -> {
@@ -74,8 +67,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void runsOnlyAfterTheOutermostCommit(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -85,8 +77,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void discardsHooksFromARolledBackSavepoint(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -101,8 +92,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1, 3);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void noHooksRunFromAFailedTransaction(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomic(() -> {
@@ -112,8 +102,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void innerSavepointHooksAreDroppedWithTheirRolledBackParent(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -126,8 +115,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).containsExactly(2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void failedMergedBlockDropsTheHooksOfTheBlockThatRollsBack(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -143,8 +131,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).containsExactly(3);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void caughtInnerFailureDoesNotDropTheEnclosingBlocksHooks(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -157,8 +144,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void runsInRegistrationOrder(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -169,8 +155,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).containsExactly(1, 2, 3);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void hooksAreClearedAfterACommit(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> work(1));
@@ -178,8 +163,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).containsExactly(1, 2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void hooksAreClearedAfterARollback(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomic(() -> {
@@ -190,8 +174,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).containsExactly(2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void failingHookSurfacesAsOnCommitFailedAfterTheCommitAndTheQueueIsCleared(TestDatabase database) throws SQLException {
         use(database);
         IllegalStateException hookFailure = new IllegalStateException("hook failed");
@@ -209,8 +192,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).containsExactly(1, 3);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void hooksCanQueryAndSeeTheCommittedData(TestDatabase database) throws SQLException {
         use(database);
         List<List<Integer>> seen = new ArrayList<>();
@@ -227,8 +209,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(seen).containsExactly(List.of(1));
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void hooksCanOpenTheirOwnTransaction(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -244,8 +225,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1, 2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void hooksRegisteringHooksRunDepthFirst(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -264,8 +244,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(notified).containsExactly(1, 11, 2, 12);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void isRefusedInManualTransactionManagement(TestDatabase database) throws SQLException {
         use(database);
         db.setAutoCommit(false);
@@ -280,24 +259,21 @@ class OnCommitTest extends DatabaseTestBase {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void nullCallbackIsRefused(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.onCommit(null)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("onCommit() needs a callback");
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void hooksOfABlockWithoutStatementsRunToo(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> db.onCommit(() -> notified.add(1)));
         assertThat(notified).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void manualSavepointRollbackDiscardsHooksRegisteredSinceBeyondDjango(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -311,8 +287,7 @@ class OnCommitTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1, 3);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void hooksOfAManualTransactionRunAfterCommit(TestDatabase database) throws SQLException {
         use(database);
         db.setAutoCommit(false);

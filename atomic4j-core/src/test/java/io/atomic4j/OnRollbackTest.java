@@ -7,15 +7,12 @@ import io.atomic4j.testing.TestDatabase;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** Beyond Django: onRollback runs when the work it belongs to is rolled back, newest first. */
 class OnRollbackTest extends DatabaseTestBase {
     final List<String> undone = new ArrayList<>();
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void runsAfterTheTransactionRollsBackInReverseOrder(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomic(() -> {
@@ -27,8 +24,7 @@ class OnRollbackTest extends DatabaseTestBase {
         assertThat(undone).containsExactly("second", "first");
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void neverRunsWhenTheTransactionCommits(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -38,8 +34,7 @@ class OnRollbackTest extends DatabaseTestBase {
         assertThat(undone).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void runsWhenItsSavepointRollsBackWhileTheOuterBlockCommits(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -53,8 +48,7 @@ class OnRollbackTest extends DatabaseTestBase {
         assertThat(undone).containsExactly("inner");
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void runsForASilentRollbackRequestedWithSetRollback(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -65,8 +59,7 @@ class OnRollbackTest extends DatabaseTestBase {
         assertThat(undone).containsExactly("undo");
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void isDroppedOutsideABlock(TestDatabase database) throws SQLException {
         use(database);
         db.onRollback(() -> undone.add("never"));
@@ -74,8 +67,7 @@ class OnRollbackTest extends DatabaseTestBase {
         assertThat(undone).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void failureOfARollbackHookIsAttachedToTheBodysException(TestDatabase database) throws SQLException {
         use(database);
         IllegalStateException body = new IllegalStateException("body");
@@ -90,8 +82,7 @@ class OnRollbackTest extends DatabaseTestBase {
         assertThat(undone).containsExactly("still runs");
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void runsForAManualSavepointRollbackAndForRollback(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -111,8 +102,7 @@ class OnRollbackTest extends DatabaseTestBase {
     }
 
     /** The seed: a model object changed inside a failed block gets its fields back. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void restoresAModelObjectChangedInsideAFailedBlock(TestDatabase database) throws SQLException {
         use(database);
         class Account {

@@ -249,8 +249,7 @@ class RetryTest extends FaultTestBase {
         assertEveryIncrementLandedOnce(THREADS * INCREMENTS_PER_THREAD);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void exhaustedAttemptsRethrowTheLastErrorWithTheEarlierOnesSuppressed(TestDatabase testDatabase) throws Exception {
         openImpatient(testDatabase, 2);
         db.atomic(() -> insert(db, 1, "0"));
@@ -300,8 +299,7 @@ class RetryTest extends FaultTestBase {
         return error instanceof DatabaseException ? ((DatabaseException) error).kind() : SqlErrors.classify((SQLException) error);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void errorsThatAreNotTransientAreNotRetried(TestDatabase testDatabase) throws Exception {
         open(testDatabase, 2);
         db.atomic(() -> insert(db, 1, "first"));
@@ -373,8 +371,7 @@ class RetryTest extends FaultTestBase {
         assertThat(committedIds()).containsExactly(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void retryInsideAnOuterBlockIsRefusedBeforeAnyWork(TestDatabase testDatabase) throws Exception {
         open(testDatabase, 2);
 

@@ -132,16 +132,14 @@ class RoundTripTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void blockWithoutStatementsSendsNothing(TestDatabase database) throws SQLException {
         open(database);
         db.atomic(() -> db.atomic(() -> db.onCommit(() -> { })));
         assertThat(sent).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void nestedBlockWithoutStatementsTakesNoSavepoint(TestDatabase database) throws SQLException {
         open(database);
         db.atomic(() -> {
@@ -152,8 +150,7 @@ class RoundTripTest {
         assertThat(sent).containsExactlyElementsOf(withCommit(database, INSERT));
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void nestedBlockSendsWhatHandWrittenJdbcWould(TestDatabase database) throws SQLException {
         open(database);
         db.atomic(() -> {
@@ -164,8 +161,7 @@ class RoundTripTest {
                 "SAVEPOINT a4j_sp1", INSERT, readingId(database, "RELEASE SAVEPOINT a4j_sp1")));
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void savepointIsTakenBeforeTheFirstStatementOfEachPendingBlock(TestDatabase database) throws SQLException {
         open(database);
         db.atomic(() -> db.atomic(() -> db.atomic(AtomicOptions.defaults().savepoint(false), () -> db.atomic(() -> {
@@ -177,8 +173,7 @@ class RoundTripTest {
                 readingId(database, "RELEASE SAVEPOINT a4j_sp2"), "RELEASE SAVEPOINT a4j_sp1"));
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void rolledBackNestedBlockWithoutStatementsSendsNothing(TestDatabase database) throws SQLException {
         open(database);
         db.atomic(() -> {
@@ -200,8 +195,7 @@ class RoundTripTest {
      * transaction id that the outer INSERT assigned; the others leave the savepoint to die with
      * the transaction.
      */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void failedNestedBlockRollsBackInOneRoundTrip(TestDatabase database) throws SQLException {
         open(database);
         db.atomic(() -> {
@@ -222,8 +216,7 @@ class RoundTripTest {
     }
 
     /** Also when only the failed block wrote: the transaction keeps the id its subtransaction assigned. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void failedNestedBlockThatAloneWroteStillSparesTheIdQueryBeforeCommit(TestDatabase database) throws SQLException {
         open(database);
         db.atomic(() -> {
@@ -245,8 +238,7 @@ class RoundTripTest {
     }
 
     /** Nothing may have been written when the savepoint is released, so the id is read before COMMIT as usual. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void nestedBlockBeforeAnyWriteLeavesTheIdQueryBeforeCommit(TestDatabase database) throws SQLException {
         open(database);
         db.atomic(() -> {
@@ -258,8 +250,7 @@ class RoundTripTest {
     }
 
     /** The transaction may have written but has no id yet (no row matched): asked again before COMMIT. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void idNotYetAssignedAtTheReleaseIsReadAgainBeforeCommit(TestDatabase database) throws SQLException {
         open(database);
         db.atomic(() -> {
@@ -272,8 +263,7 @@ class RoundTripTest {
     }
 
     /** Once the id is known, later savepoint statements go out bare. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void idIsReadAlongsideOneReleaseOnly(TestDatabase database) throws SQLException {
         open(database);
         db.atomic(() -> {
@@ -286,8 +276,7 @@ class RoundTripTest {
     }
 
     /** Manual savepoints carry it too: ROLLBACK TO SAVEPOINT alone when rolled back, RELEASE when committed. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void manualSavepointRollbackReadsTheIdAlongside(TestDatabase database) throws SQLException {
         open(database);
         db.atomic(() -> {
@@ -306,8 +295,7 @@ class RoundTripTest {
     }
 
     /** The server has not yet shown that it runs the id query: it is not risked inside another statement. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void firstWritingTransactionReadsItsIdBeforeCommitDespiteASavepoint(TestDatabase database) throws SQLException {
         openFresh(database);
         db.atomic(() -> {
@@ -335,8 +323,7 @@ class RoundTripTest {
     }
 
     /** A transaction that only queries sends nothing but its queries and COMMIT, on PostgreSQL too. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void blockThatOnlyQueriesSendsNothingMore(TestDatabase database) throws SQLException {
         open(database);
         db.atomic(() -> {
@@ -351,8 +338,7 @@ class RoundTripTest {
      * Hand-written JDBC through HikariCP sends set autocommit=0, the INSERT, COMMIT, and
      * set autocommit=1 when the pool resets the connection: atomic4j commits by that last switch.
      */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void committedTransactionSendsItsStatementsAndOneCommit(TestDatabase database) throws SQLException {
         open(database);
         db.atomic(() -> insert(1));
@@ -364,8 +350,7 @@ class RoundTripTest {
     }
 
     /** ROLLBACK cannot carry the switch back to autocommit, so it costs what hand-written JDBC does. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void rolledBackTransactionSendsItsStatementsAndRollback(TestDatabase database) throws SQLException {
         open(database);
         try {
@@ -385,8 +370,7 @@ class RoundTripTest {
     }
 
     /** A manual transaction's commit is not its last: autocommit stays off until the user switches it on. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void manualTransactionCommitsWithCommit(TestDatabase database) throws SQLException {
         open(database);
         db.setAutoCommit(false);
@@ -412,8 +396,7 @@ class RoundTripTest {
     }
 
     /** A manual transaction's next transaction keeps its session but not the id read alongside a release. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void idReadAlongsideAReleaseServesOnlyItsOwnTransaction(TestDatabase database) throws SQLException {
         open(database);
         db.setAutoCommit(false);

@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.atomic4j.testing.TestDatabase;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** Django's savepoint API: savepoint(), savepointCommit(), savepointRollback(), cleanSavepoints(). */
 class SavepointTest extends DatabaseTestBase {
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void savepointIsNullInAutocommitOutsideABlock(TestDatabase database) throws SQLException {
         use(database);
         Savepoint sid = db.savepoint();
@@ -25,8 +22,7 @@ class SavepointTest extends DatabaseTestBase {
     }
 
     /** The seed: a; sid = savepoint(); try b / catch: savepointRollback(sid); c — commits a and c. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void manualSavepointKeepsAAndDropsB(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -43,8 +39,7 @@ class SavepointTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1, 3);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void savepointCommitKeepsTheWork(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -56,8 +51,7 @@ class SavepointTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(1, 2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void rollingBackToASavepointKeepsItForAnotherRollback(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -71,8 +65,7 @@ class SavepointTest extends DatabaseTestBase {
         assertThat(ids()).containsExactly(3);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void releasedSavepointCannotBeUsedAgain(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -83,8 +76,7 @@ class SavepointTest extends DatabaseTestBase {
         });
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void savepointOfAnEndedBlockIsRefused(TestDatabase database) throws SQLException {
         use(database);
         AtomicReference<Savepoint> inner = new AtomicReference<>();
@@ -97,8 +89,7 @@ class SavepointTest extends DatabaseTestBase {
                 .isInstanceOf(TransactionManagementException.class));
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void savepointOfAnEnclosingBlockIsRefusedInsideANestedBlock(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -108,8 +99,7 @@ class SavepointTest extends DatabaseTestBase {
         });
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void savepointOfAnotherThreadIsRefused(TestDatabase database) throws Exception {
         use(database);
         AtomicReference<Savepoint> other = new AtomicReference<>();
@@ -120,8 +110,7 @@ class SavepointTest extends DatabaseTestBase {
                 .isInstanceOf(TransactionManagementException.class).hasMessageContaining("another thread"));
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void savepointRollbackAfterAFailureClearsTheMarkBeyondDjango(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -136,8 +125,7 @@ class SavepointTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1, 2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void savepointIsRefusedInABrokenTransaction(TestDatabase database) throws SQLException {
         use(database);
         assertThatThrownBy(() -> db.atomic(() -> {
@@ -148,8 +136,7 @@ class SavepointTest extends DatabaseTestBase {
         })).isInstanceOf(TransactionManagementException.class);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void cleanSavepointsRestartsNamesOnlyWhenNoneIsOpen(TestDatabase database) throws SQLException {
         use(database);
         db.atomic(() -> {
@@ -163,8 +150,7 @@ class SavepointTest extends DatabaseTestBase {
     }
 
     /** A failed block's savepoint may outlive the block (RoundTripTest); taking its name again must still work. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void savepointNameOfAFailedBlockCanBeTakenAgain(TestDatabase database) throws SQLException {
         use(database);
         db.setAutoCommit(false);
@@ -189,8 +175,7 @@ class SavepointTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(1, 4, 5);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void manualSavepointsWorkInAManualTransaction(TestDatabase database) throws SQLException {
         use(database);
         db.setAutoCommit(false);

@@ -11,8 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** The seeds' scenarios, end to end on every database. */
 class SeedScenariosTest extends DatabaseTestBase {
@@ -50,8 +48,7 @@ class SeedScenariosTest extends DatabaseTestBase {
     }
 
     /** Seed 002: the user row and the unpaid_users row are written together or not at all. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void registrationWhoseSecondInsertFailsLeavesNeitherRow(TestDatabase database) throws SQLException {
         use(database);
         createSchema();
@@ -68,8 +65,7 @@ class SeedScenariosTest extends DatabaseTestBase {
     }
 
     /** Seed 000: an enrollment writes one procedure_user row and one procedure_state row per procedure, in one batch. */
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void enrollmentIsAllOrNothingIncludingItsBatch(TestDatabase database) throws SQLException {
         use(database);
         createSchema();

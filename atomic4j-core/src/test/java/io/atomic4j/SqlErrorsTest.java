@@ -21,8 +21,7 @@ class SqlErrorsTest extends DatabaseTestBase {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void duplicateKeyIsIntegrity(TestDatabase database) throws SQLException {
         use(database);
         insert(1);
@@ -31,8 +30,7 @@ class SqlErrorsTest extends DatabaseTestBase {
         assertThat(SqlErrors.isTransient(error)).isFalse();
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void badSqlIsSyntax(TestDatabase database) throws SQLException {
         use(database);
         assertThat(SqlErrors.classify(errorOf("SELEC nothing"))).isEqualTo(ErrorKind.SYNTAX);

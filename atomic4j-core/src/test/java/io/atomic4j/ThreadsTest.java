@@ -11,14 +11,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** Transaction state is per thread; one Database is shared safely by many threads. */
 class ThreadsTest extends DatabaseTestBase {
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void blocksOfTwoThreadsAreIndependent(TestDatabase database) throws Exception {
         use(database);
         CountDownLatch firstInBlock = new CountDownLatch(1);
@@ -45,8 +42,7 @@ class ThreadsTest extends DatabaseTestBase {
         assertThat(committedIds()).containsExactly(2);
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void oneDatabaseServesManyVirtualOrPlatformThreads(TestDatabase database) throws Exception {
         use(database);
         int threads = 8;
@@ -93,8 +89,7 @@ class ThreadsTest extends DatabaseTestBase {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void stateOfAThreadDoesNotLeakIntoTheNextTaskOnAPooledThread(TestDatabase database) throws Exception {
         use(database);
         ExecutorService single = Executors.newSingleThreadExecutor();
@@ -112,8 +107,7 @@ class ThreadsTest extends DatabaseTestBase {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EveryDatabase
     void aDatabaseIsSharedWithoutCrossTalkOfHooks(TestDatabase database) throws SQLException, InterruptedException {
         use(database);
         List<String> hooks = java.util.Collections.synchronizedList(new ArrayList<>());

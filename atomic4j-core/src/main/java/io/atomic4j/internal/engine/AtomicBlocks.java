@@ -26,6 +26,7 @@ public final class AtomicBlocks {
     private final boolean defaultAutoCommit;
     private final boolean savepoints;
     private final ManualSavepoints manualSavepoints = new ManualSavepoints(this);
+    private final ManualTransactions manualTransactions = new ManualTransactions(this);
     private final ThreadLocal<TransactionState> states = new ThreadLocal<>();
     /** Run before every normal block exit, nested or outermost (ORMs flush there); copy-on-write. */
     private volatile Runnable[] beforeExitListeners = new Runnable[0];
@@ -718,87 +719,25 @@ public final class AtomicBlocks {
     }
 
     public boolean getAutoCommit() {
-        TransactionState state = state();
-        return !state.inAtomicBlock && state.autocommit;
+        return manualTransactions.getAutoCommit(state());
     }
 
     public void setAutoCommit(boolean autoCommit) {
-        TransactionState state = stateOutsideBlock("setAutoCommit()");
-        if (autoCommit == state.autocommit) {
-            return;
-        }
-        if (autoCommit) {
-            Backend.Session session = state.session;
-            if (session != null && state.dirty) {
-                throw Messages.autocommitWithPendingWork(alias);
-            }
-            state.endTransaction();
-            if (session != null) {
-                session.close();
-            }
-        }
-        state.autocommit = autoCommit;
-        forgetIfIdle(state);
-    }
-
-    private TransactionState stateOutsideBlock(String operation) {
-        TransactionState state = state();
-        if (state.inAtomicBlock) {
-            throw Messages.forbiddenInBlock(alias, operation);
-        }
-        return state;
+        manualTransactions.setAutoCommit(state(), autoCommit);
     }
 
     /** Commits a manual transaction; a no-op in autocommit, forbidden in a block (Django: commit()). */
     public void commit() {
-        TransactionState state = stateOutsideBlock("commit()");
-        if (state.autocommit) {
-            return;
-        }
-        Throwable failure = state.hooks.runBeforeCommit();
-        if (failure != null) {
-            throw Failures.<RuntimeException>sneaky(failure);
-        }
-        if (state.session != null) {
-            state.session.commit();
-        }
-        Backend.Session session = state.session;
-        if (events != null && session != null) {
-            events.ended(state, true, state.statements, null);
-            state.beganAt = System.nanoTime();   // the next manual transaction starts now
-        }
-        HookQueue hooks = state.endTransaction();
-        state.session = session;   // a manual transaction keeps its connection for the next one
-        // Departure from Django (which waits for setAutoCommit(true)): hooks run right after the commit.
-        failure = hooks.runCommitHooks(alias, events, null);
-        if (failure != null) {
-            throw Failures.<RuntimeException>sneaky(failure);
-        }
+        manualTransactions.commit(state());
     }
 
     /** Rolls back a manual transaction; a no-op in autocommit, forbidden in a block (Django: rollback()). */
     public void rollback() {
-        TransactionState state = stateOutsideBlock("rollback()");
-        if (state.autocommit) {
-            return;
-        }
-        Backend.Session session = state.session;
-        Throwable failure = null;
-        try {
-            if (session != null && !session.isBroken()) {
-                session.rollback();
-            }
-        } finally {
-            if (events != null && session != null) {
-                events.ended(state, false, state.statements, null);
-                state.beganAt = System.nanoTime();
-            }
-            HookQueue hooks = state.endTransaction();
-            state.session = session;
-            failure = hooks.runRollbackHooks(events, null);
-        }
-        if (failure != null) {
-            throw Failures.<RuntimeException>sneaky(failure);
-        }
+        manualTransactions.rollback(state());
+    }
+
+    /** Called when a thread's state may have nothing left that outlives the transaction. */
+    void forget(TransactionState state) {
+        forgetIfIdle(state);
     }
 }

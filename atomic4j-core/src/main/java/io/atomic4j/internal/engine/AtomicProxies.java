@@ -26,6 +26,10 @@ public final class AtomicProxies {
     private AtomicProxies() {
     }
 
+    /** An interface method made callable, and its block options (null: not @Atomic, called as is). */
+    private record Call(Method method, AtomicOptions options) {
+    }
+
     public static <T> T create(Class<T> iface, T target, BlockRunner runner) {
         Objects.requireNonNull(iface, "atomicProxy() needs an interface, got null");
         Objects.requireNonNull(target, "atomicProxy() needs a target, got null");
@@ -37,12 +41,11 @@ public final class AtomicProxies {
             throw new IllegalArgumentException("atomicProxy(): the target " + target.getClass().getName()
                     + " does not implement " + iface.getName() + ".");
         }
-        Map<Method, AtomicOptions> optionsByMethod = new HashMap<>();
-        // The proxy may live in another package than a non-public interface: make its methods callable once.
-        Map<Method, Method> callable = new HashMap<>();
+        // The Method a proxy hands to its handler is a fresh copy: look up the copy made callable here.
+        Map<Method, Call> calls = new HashMap<>();
         for (Method method : iface.getMethods()) {
+            // The proxy may live in another package than a non-public interface: make its methods callable once.
             method.trySetAccessible();   // where this fails the method is public and callable anyway
-            callable.put(method, method);
             Atomic annotation = method.getAnnotation(Atomic.class);
             if (annotation == null) {
                 try {
@@ -52,15 +55,15 @@ public final class AtomicProxies {
                     annotation = null;
                 }
             }
-            if (annotation != null) {
-                optionsByMethod.put(method, AtomicOptions.defaults()
-                        .savepoint(annotation.savepoint()).durable(annotation.durable()));
-            }
+            calls.put(method, new Call(method, annotation == null ? null
+                    : AtomicOptions.defaults().savepoint(annotation.savepoint()).durable(annotation.durable())));
         }
         InvocationHandler handler = (proxy, method, args) -> {
-            Method call = callable.getOrDefault(method, method);
-            AtomicOptions options = optionsByMethod.get(method);
-            return options == null ? invoke(call, target, args) : runner.run(options, () -> invoke(call, target, args));
+            Call call = calls.get(method);
+            if (call == null || call.options == null) {
+                return invoke(call == null ? method : call.method, target, args);
+            }
+            return runner.run(call.options, () -> invoke(call.method, target, args));
         };
         return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
     }

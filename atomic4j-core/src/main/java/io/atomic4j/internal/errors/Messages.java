@@ -110,11 +110,9 @@ public final class Messages {
                 + "its own savepoints. Choose another name, or use a nested atomic block.");
     }
 
-    public static TransactionManagementException unwrapRefused(String alias, Class<?> type) {
-        return new TransactionManagementException("unwrap(" + type.getName() + ") inside an atomic block on database '"
-                + alias + "' would hand out the driver's own connection, whose commit() and rollback() bypass the block. "
-                + "Unwrap to a driver interface that is not a java.sql.Connection (e.g. PGConnection), or do it "
-                + "outside the block.");
+    public static TransactionManagementException otherCredentialsInBlock(String alias) {
+        return new TransactionManagementException("getConnection(user, password) inside an atomic block on database '"
+                + alias + "': the block's connection uses the pool's credentials. Call getConnection().");
     }
 
     public static DatabaseException poolExhausted(String alias, SQLException cause) {

@@ -1,6 +1,6 @@
 package io.atomic4j.internal.jdbc;
 
-import io.atomic4j.TransactionManagementException;
+import io.atomic4j.internal.errors.Messages;
 import io.atomic4j.internal.engine.AtomicBlocks;
 import io.atomic4j.internal.engine.TransactionState;
 import java.io.PrintWriter;
@@ -39,8 +39,7 @@ public final class TransactionAwareDataSource implements DataSource {
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
         if (blocks.state().bound()) {
-            throw new TransactionManagementException("getConnection(user, password) inside an atomic block on database '"
-                    + backend.alias() + "': the block's connection uses the pool's credentials. Call getConnection().");
+            throw Messages.otherCredentialsInBlock(backend.alias());
         }
         return new UnboundConnection(pool.getConnection(username, password), blocks);
     }
