@@ -12,6 +12,7 @@ import io.atomic4j.internal.errors.Messages;
 import io.atomic4j.internal.errors.SqlStateTable;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +72,8 @@ public final class JdbcBackend implements Backend {
         int previousIsolation = -1;
         boolean readOnlySet = false;
         try {
-            if (isolation != null) {
+            String isolationSql = isolation == null ? null : dialect.transactionIsolationSql(dialect.isolationLevel(isolation));
+            if (isolation != null && isolationSql == null) {
                 int level = dialect.isolationLevel(isolation);
                 int current = connection.getTransactionIsolation();
                 if (current != level) {
@@ -85,6 +87,11 @@ public final class JdbcBackend implements Backend {
             if (readOnly) {
                 dialect.beginReadOnly(connection);
                 readOnlySet = true;
+            }
+            if (isolationSql != null) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute(isolationSql);
+                }
             }
         } catch (SQLException e) {
             JdbcSession failed = new JdbcSession(this, dialect, connection, previousIsolation, readOnlySet);
