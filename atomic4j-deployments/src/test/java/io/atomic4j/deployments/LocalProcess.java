@@ -139,6 +139,21 @@ final class LocalProcess implements AutoCloseable {
         awaitExit();
     }
 
+    /**
+     * SIGKILL to the process and every process it started (a server's backends), as when its
+     * machine is lost: nothing of it runs on, nothing it had not yet written to the OS survives.
+     */
+    void killTree() {
+        List<ProcessHandle> children = process.descendants().toList();
+        children.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        awaitExit();
+        for (ProcessHandle child : children) {
+            child.onExit().orTimeout(30, TimeUnit.SECONDS).join();
+        }
+    }
+
     /** SIGTERM, then SIGKILL if it is still there after 10 s. */
     @Override
     public void close() {
