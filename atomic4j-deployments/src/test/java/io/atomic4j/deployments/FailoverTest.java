@@ -232,6 +232,65 @@ class FailoverTest {
         BankLoad.report("failover-sync-not-committed: lost COMMIT resolved not-committed=1 unknown=0");
     }
 
+    /**
+     * No failover, a crash: the primary dies before its WAL writer wrote the lost transaction's
+     * records out, so after crash recovery (same timeline) the server has no trace of the id and
+     * hands it out again. Beyond the failover case, the same rule keeps this one unknown.
+     */
+    @Test
+    void crashThatLostTheTransactionsWalReportsTheLostCommitUnknownThoughItsIdWasReused() throws Exception {
+        cluster = PostgresCluster.start(false, "wal_writer_delay = '10s'\nwal_writer_flush_after = 0");
+        cluster.standby.kill();
+        try (Connection connection = cluster.primary.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("SELECT pg_drop_replication_slot('standby')");
+            statement.execute("CREATE TABLE item (id INT PRIMARY KEY, name VARCHAR(50))");
+            statement.execute("CREATE TABLE filler (id SERIAL PRIMARY KEY)");
+        }
+        toPrimary = FaultProxy.to("127.0.0.1", cluster.primary.port);
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + toPrimary.port() + "/postgres?user=postgres&prepareThreshold=0");
+        config.setMaximumPoolSize(1);
+        config.setConnectionTimeout(90_000);
+        pool = new HikariDataSource(config);
+        db = Database.wrap("bank", pool);
+        db.atomic(() -> insert(1));
+
+        AtomicReference<String> xid = new AtomicReference<>();
+        CountDownLatch armed = new CountDownLatch(1);
+        Future<Throwable> block = background.submit(() -> {
+            try {
+                db.atomic(() -> {
+                    insert(2);
+                    xid.set(currentXid());
+                    toPrimary.cutOnClientBytes("COMMIT", Cut.BEFORE_FORWARD);
+                    toPrimary.refuseNew(true);
+                    armed.countDown();
+                });
+                return null;
+            } catch (Throwable thrown) {
+                return thrown;
+            }
+        });
+        assertThat(armed.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(toPrimary.awaitTriggeredCut(Duration.ofSeconds(60))).isTrue();
+        cluster.primary.kill();
+        cluster.restartPrimary();
+        try (Connection connection = cluster.primary.connect(); Statement statement = connection.createStatement()) {
+            for (int i = 0; i < 50; i++) {
+                statement.execute("INSERT INTO filler DEFAULT VALUES");
+            }
+        }
+        toPrimary.refuseNew(false);
+        Throwable thrown = block.get(180, TimeUnit.SECONDS);
+
+        assertThat(thrown).isInstanceOf(CommitOutcomeUnknownException.class);
+        assertThat(hooks).containsExactly("commit 1");
+        assertThat(cluster.primary.query("SELECT count(*) FROM item WHERE id = 2")).isEqualTo("0");
+        assertThat(cluster.primary.query("SELECT pg_xact_status('" + xid.get() + "'::xid8)"))
+                .as("the id, handed out again after the crash, reads as another's commit").isEqualTo("committed");
+        BankLoad.report("crash-lost-wal: lost COMMIT (absent, id reused after crash recovery) reported unknown=1 resolved=0");
+    }
+
     @Test
     void bankTransfersAcrossAnAsynchronousFailover() throws Exception {
         bankTransfersAcrossAFailover(false);

@@ -42,6 +42,7 @@ final class PostgresCluster implements AutoCloseable {
     final FaultProxy replicationLink;
     final boolean synchronous;
     private final Path directory;
+    private Path bin;
 
     private PostgresCluster(Path directory, Node primary, Node standby, FaultProxy replicationLink, boolean synchronous) {
         this.directory = directory;
@@ -116,12 +117,18 @@ final class PostgresCluster implements AutoCloseable {
     }
 
     static PostgresCluster start(boolean synchronous) throws Exception {
+        return start(synchronous, "");
+    }
+
+    /** {@code primaryConfig}: more postgresql.conf lines for the primary (later settings win). */
+    static PostgresCluster start(boolean synchronous, String primaryConfig) throws Exception {
         Path bin = binaries();
         Path directory = Files.createTempDirectory("atomic4j-pgcluster-");
         Node primary = new Node("primary", directory.resolve("primary"), LocalProcess.freePort(), directory.resolve("primary.log"));
         Node standby = new Node("standby", directory.resolve("standby"), LocalProcess.freePort(), directory.resolve("standby.log"));
         FaultProxy link = FaultProxy.to("127.0.0.1", primary.port);
         PostgresCluster cluster = new PostgresCluster(directory, primary, standby, link, synchronous);
+        cluster.bin = bin;
         try {
             LocalProcess.run("initdb", true, 120, List.of(bin.resolve("initdb").toString(), "-A", "trust", "-U", "postgres",
                     "-E", "UTF-8", "-N", "-D", primary.data.toString()));
@@ -138,7 +145,8 @@ final class PostgresCluster implements AutoCloseable {
                     "max_connections = 100",
                     "shared_buffers = '32MB'",
                     "synchronous_commit = on",
-                    "synchronous_standby_names = '" + (synchronous ? STANDBY_NAME : "") + "'"));
+                    "synchronous_standby_names = '" + (synchronous ? STANDBY_NAME : "") + "'",
+                    primaryConfig));
             primary.start(bin);
             baseBackup(primary, standby);
             appendConfig(standby.data, String.join("\n",
@@ -241,6 +249,11 @@ final class PostgresCluster implements AutoCloseable {
             }
             LocalProcess.pause(20);
         }
+    }
+
+    /** Starts the (killed) primary again on its data and port: crash recovery, same timeline. */
+    void restartPrimary() {
+        primary.start(bin);
     }
 
     /** Promotes the standby and waits (up to 60 s) until it accepts writes. */
