@@ -339,7 +339,9 @@ class FailoverTest {
 
         BankLoad.Unknowns unknowns;
         try (Connection connection = cluster.standby.connect()) {
-            unknowns = bank.check(connection);
+            // Asynchronous replication may lose what the old primary acknowledged but had not yet sent (PostgreSQL's
+            // documented trade-off, not atomic4j's): counted and reported, not failed on.
+            unknowns = bank.check(connection, !synchronous);
         }
         long firstCommit = bank.millisToFirstCommitAfter(failedOverAt[0]);
         BankLoad.report("failover-" + (synchronous ? "sync" : "async") + "-bank-load: " + bank.figures(unknowns)
