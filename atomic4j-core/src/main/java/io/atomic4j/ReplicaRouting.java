@@ -7,6 +7,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +22,7 @@ import org.slf4j.LoggerFactory;
  * none qualifies the read runs on the primary. Thread-safe.
  * <pre>{@code
  * ReplicaRouting routing = ReplicaRouting.builder(primary).replica(replica).maxLag(Duration.ofSeconds(2)).build();
+ * // routing.close() at shutdown stops its health checks
  * routing.write(() -> insertOrder(routing.forWrite(), order));
  * List<Order> orders = routing.read(() -> listOrders(routing.current()));   // sees the order just written
  * }</pre>
@@ -31,10 +35,15 @@ import org.slf4j.LoggerFactory;
  * {@code primary.atomic(...)}) are not tracked.
  *
  * <p><b>Autocommit reads</b> go to a replica only when asked: use {@code forRead().connection()}.
- * Replica health (streaming, replay lag, replay position) is checked with one query on the
- * replica at most once per {@link Builder#checkInterval} per replica.
+ *
+ * <p><b>Health.</b> One daemon thread checks every replica once per {@link Builder#checkInterval}
+ * (one query each: streaming, replay lag, replay position), so a read never waits for a replica
+ * that is down; until its first check a replica is not used. A read that needs a replica further
+ * along than last seen (read-your-writes) asks that replica once more, inline. With a zero
+ * interval there is no thread and every read checks inline (tests, low volume). {@link #close()}
+ * stops the thread; the databases stay open (they are the caller's).
  */
-public final class ReplicaRouting {
+public final class ReplicaRouting implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaRouting.class);
 
     private final Database primary;
@@ -46,6 +55,8 @@ public final class ReplicaRouting {
     private final ThreadLocal<long[]> lastWrite = ThreadLocal.withInitial(() -> new long[1]);
     /** The database the thread's current {@link #read} or {@link #write} body runs on. */
     private final ThreadLocal<Database> current = new ThreadLocal<>();
+    /** Runs the periodic health checks; null with a zero check interval. */
+    private final ScheduledExecutorService checker;
 
     private ReplicaRouting(Builder builder) {
         this.primary = builder.primary;
@@ -55,6 +66,25 @@ public final class ReplicaRouting {
         }
         this.maxLagMillis = builder.maxLag.toMillis();
         this.checkIntervalNanos = builder.checkInterval.toNanos();
+        if (checkIntervalNanos == 0 || replicas.isEmpty()) {
+            checker = null;
+        } else {
+            checker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "atomic4j-replica-check-" + primary.alias());
+                thread.setDaemon(true);
+                return thread;
+            });
+            checker.scheduleWithFixedDelay(() -> replicas.forEach(Replica::check), 0, checkIntervalNanos,
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Stops the health checks. The primary and replica databases stay open. */
+    @Override
+    public void close() {
+        if (checker != null) {
+            checker.shutdownNow();
+        }
     }
 
     /** Starts a routing for {@code primary}; add replicas with {@link Builder#replica}. */
@@ -91,7 +121,7 @@ public final class ReplicaRouting {
             return this;
         }
 
-        /** How long a replica's health is reused before it is checked again; default 1 s, zero checks on every read. */
+        /** Time between two health checks of each replica (in the background); default 1 s, zero checks on every read. */
         public Builder checkInterval(Duration checkInterval) {
             this.checkInterval = requireNonNegative(checkInterval, "checkInterval");
             return this;
@@ -208,19 +238,17 @@ public final class ReplicaRouting {
     /** One replica and its last known health. */
     private final class Replica {
         final Database database;
-        /** Last check; replaced whole, so readers see a consistent one. */
-        private volatile Health health = new Health(false, -1, System.nanoTime() - checkIntervalNanos - 1);
+        /** Last check; replaced whole, so readers see a consistent one. Unusable until the first check. */
+        private volatile Health health = new Health(false, -1);
 
         Replica(Database database) {
             this.database = database;
         }
 
         boolean usable(long mustHave) {
-            Health known = health;
-            if (System.nanoTime() - known.checkedAt() > checkIntervalNanos || checkIntervalNanos == 0) {
-                known = check();
-            } else if (known.healthy() && known.replayed() < mustHave) {
-                known = check();        // it may have caught up since: worth one query before falling back
+            Health known = checkIntervalNanos == 0 ? check() : health;
+            if (known.healthy() && known.replayed() < mustHave && checkIntervalNanos != 0) {
+                known = check();        // it answers and may have caught up since: one query before falling back
             }
             return known.healthy() && known.replayed() >= mustHave;
         }
@@ -236,14 +264,14 @@ public final class ReplicaRouting {
                 row.next();
                 boolean streaming = row.getBoolean(1);
                 long lagMillis = (long) row.getDouble(3);
-                checked = new Health(streaming && lagMillis <= maxLagMillis, lsn(row.getString(2)), System.nanoTime());
+                checked = new Health(streaming && lagMillis <= maxLagMillis, lsn(row.getString(2)));
                 if (!checked.healthy() && health.healthy()) {
                     log.warn("Replica '{}' skipped: {}", database.alias(), streaming
                             ? "its replay is " + lagMillis + " ms behind (bound " + maxLagMillis + " ms)"
                             : "it is not streaming from the primary");
                 }
-            } catch (SQLException | DatabaseException e) {
-                checked = new Health(false, -1, System.nanoTime());
+            } catch (SQLException | RuntimeException e) {
+                checked = new Health(false, -1);
                 if (health.healthy()) {
                     log.warn("Replica '{}' skipped: it did not answer ({})", database.alias(), e.toString());
                 }
@@ -253,7 +281,7 @@ public final class ReplicaRouting {
         }
     }
 
-    /** A replica's state at {@code checkedAt} (System.nanoTime): usable at all, and how far it had replayed. */
-    private record Health(boolean healthy, long replayed, long checkedAt) {
+    /** A replica's state when last checked: usable at all, and how far it had replayed. */
+    private record Health(boolean healthy, long replayed) {
     }
 }

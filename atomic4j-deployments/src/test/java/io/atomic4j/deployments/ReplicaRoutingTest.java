@@ -2,6 +2,8 @@ package io.atomic4j.deployments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.atomic4j.Database;
 import io.atomic4j.ReplicaRouting;
 import java.sql.Connection;
@@ -32,6 +34,7 @@ class ReplicaRoutingTest {
     private static Database primary;
     private static Database replica;
     private static ReplicaRouting routing;
+    private static HikariDataSource replicaPool;
     private static final ExecutorService otherThread = Executors.newSingleThreadExecutor();
 
     @BeforeAll
@@ -41,19 +44,31 @@ class ReplicaRoutingTest {
             statement.execute("CREATE TABLE item (id INT PRIMARY KEY)");
         }
         primary = Database.builder(cluster.primary.jdbcUrl()).alias("primary").maxPoolSize(2).build();
-        replica = Database.builder(cluster.standby.jdbcUrl()).alias("replica").maxPoolSize(2).build();
+        // A replica's pool should give up quickly when the replica is down: checks then cost little.
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(cluster.standby.jdbcUrl());
+        config.setMaximumPoolSize(2);
+        config.setConnectionTimeout(1_000);
+        replicaPool = new HikariDataSource(config);
+        replica = Database.wrap("replica", replicaPool);
         routing = ReplicaRouting.builder(primary).replica(replica).maxLag(Duration.ofMinutes(5))
                 .checkInterval(Duration.ZERO).build();
     }
 
     @AfterAll
     static void stopCluster() throws InterruptedException {
+        if (routing != null) {
+            routing.close();
+        }
         otherThread.shutdownNow();
         otherThread.awaitTermination(30, TimeUnit.SECONDS);
         for (Database database : new Database[] {primary, replica}) {
             if (database != null) {
                 database.close();
             }
+        }
+        if (replicaPool != null) {
+            replicaPool.close();
         }
         if (cluster != null) {
             cluster.close();
@@ -165,12 +180,24 @@ class ReplicaRoutingTest {
                 .as("streaming again: replica").isTrue();
     }
 
+    /** With background checks (the default way): once the check has seen it down, reads go to the primary. */
     @Test
     @Order(5)
     void aReplicaThatIsDownIsSkipped() throws Exception {
-        cluster.standby.kill();
-        assertThat(otherThread.submit(() -> routing.read(() -> query(routing.current(), "SELECT count(*) FROM item")))
-                .get(60, TimeUnit.SECONDS)).as("answered by the primary").isEqualTo("4");
-        assertThat(otherThread.submit(() -> routing.forRead()).get(60, TimeUnit.SECONDS)).isSameAs(primary);
+        try (ReplicaRouting checked = ReplicaRouting.builder(primary).replica(replica).checkInterval(Duration.ofMillis(50))
+                .build()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (otherThread.submit(() -> checked.forRead()).get(60, TimeUnit.SECONDS) != replica) {
+                assertThat(System.nanoTime() - deadline).as("replica checked healthy within 60 s").isNegative();
+                LocalProcess.pause(20);
+            }
+            cluster.standby.kill();
+            while (otherThread.submit(() -> checked.forRead()).get(60, TimeUnit.SECONDS) != primary) {
+                assertThat(System.nanoTime() - deadline).as("replica seen down within 60 s").isNegative();
+                LocalProcess.pause(20);
+            }
+            assertThat(otherThread.submit(() -> checked.read(() -> query(checked.current(), "SELECT count(*) FROM item")))
+                    .get(60, TimeUnit.SECONDS)).as("answered by the primary").isEqualTo("4");
+        }
     }
 }
