@@ -82,11 +82,11 @@ final class LocalProcess implements AutoCloseable {
         return wrapped;
     }
 
-    /** The first of {@code candidates} that exists, or a failure saying how to install it. */
+    /** The first of {@code candidates} that exists (executable, or readable for a shared library), or a failure saying how to install it. */
     static Path executable(String what, String debianPackage, String... candidates) {
         for (String candidate : candidates) {
             Path path = Path.of(candidate);
-            if (Files.isExecutable(path)) {
+            if (candidate.endsWith(".so") ? Files.isReadable(path) : Files.isExecutable(path)) {
                 return path;
             }
         }
