@@ -24,7 +24,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 class RoundTripTest {
     static final String INSERT = "INSERT INTO item (id, name) VALUES (?, ?)";
     /** PostgreSQL's query for the transaction id that resolves a lost COMMIT (PostgresDialect). */
-    static final String READ_ID = "SELECT pg_current_xact_id_if_assigned()::text, pg_backend_pid()";
+    static final String READ_ID = "SELECT pg_current_xact_id_if_assigned()::text, pg_backend_pid()"
+            + ", CASE WHEN NOT pg_is_in_recovery() THEN pg_walfile_name(pg_current_wal_insert_lsn()) END"
+            + ", CASE WHEN NOT pg_is_in_recovery() THEN pg_current_wal_insert_lsn()::text END"
+            + ", pg_last_wal_replay_lsn()::text"
+            + ", current_setting('synchronous_standby_names') <> ''"
+            + " AND current_setting('synchronous_commit') IN ('on', 'remote_write', 'remote_apply')";
     static final String UPDATE_NOTHING = "UPDATE item SET name = 'none' WHERE id < 0";
 
     final List<String> sent = Collections.synchronizedList(new ArrayList<>());

@@ -49,6 +49,15 @@ public abstract class Dialect {
         return isolation.jdbcLevel();
     }
 
+    /**
+     * SQL that sets the isolation of the transaction just begun (autocommit off, read-only set,
+     * nothing run yet), or null to set the level on the connection beforehand with JDBC's
+     * setTransactionIsolation (restored when the connection goes back to the pool).
+     */
+    public String transactionIsolationSql(int jdbcLevel) {
+        return null;
+    }
+
     /** Makes the transaction about to start read-only (JDBC's setReadOnly; drivers that ignore it need SQL). */
     public void beginReadOnly(Connection connection) throws SQLException {
         connection.setReadOnly(true);

@@ -27,6 +27,26 @@ import org.slf4j.LoggerFactory;
  * appends the query to the RELEASE SAVEPOINT (or ROLLBACK TO SAVEPOINT) a nested block ends with
  * ({@link #commitTokenQuery}); when that already finds an id, the transaction commits without the
  * query of its own.
+ *
+ * <p>Across a failover or a crash the transaction id alone is not enough: WAL that never reached
+ * the disk (a crash) or the standby (a failover) is gone, and with it the server's record of
+ * having handed out that id, so the same id may be given to another transaction, whose status
+ * would then be reported as ours. The token therefore also carries where the server's history
+ * stood ({@link History}: timeline, WAL insert position, end of the last recovery, whether
+ * commits waited for a synchronous standby), and the answer is trusted only when
+ * <ul>
+ *   <li>the server answering has not recovered since (same timeline, same end of recovery): the
+ *       common case of a cut connection, or a clean restart; or</li>
+ *   <li>it recovered (crash restart on the same timeline, or a standby promoted onto a new
+ *       timeline) and that recovery replayed WAL past every record the transaction wrote before
+ *       COMMIT, so its id cannot have been handed out again; and, on a new timeline, commits
+ *       waited for a synchronous standby. After an asynchronous failover the old primary may
+ *       have committed the transaction without the new one ever seeing it: unknown.</li>
+ * </ul>
+ * Otherwise the outcome is unknown. A standby is never asked. The extra columns cost server work
+ * only (shared-memory reads), no round trip. A multi-host URL must list members of one
+ * replication cluster (physical replicas share one history; the system identifier is not
+ * compared, reading it means reading pg_control from disk).
  */
 public final class PostgresDialect extends Dialect {
     private static final Logger log = LoggerFactory.getLogger(PostgresDialect.class);
@@ -83,19 +103,54 @@ public final class PostgresDialect extends Dialect {
         return rollbackToSavepointSql(name) + "; " + releaseSavepointSql(name);
     }
 
+    /**
+     * {@code SET TRANSACTION}, sent with the BEGIN in one flight: pgjdbc's setTransactionIsolation
+     * is {@code SET SESSION CHARACTERISTICS}, session state that behind a transaction-mode pooler
+     * (PgBouncer) lands on whichever backend runs that statement, not the block's, and stays there
+     * for other clients (measured: 140 of 800 blocks at the wrong level, PgBouncerTest). It also
+     * cost a SHOW round trip per block, and a SET and a restore when the level changed; this costs
+     * one round trip.
+     */
+    @Override
+    public String transactionIsolationSql(int jdbcLevel) {
+        return switch (jdbcLevel) {
+            case Connection.TRANSACTION_READ_UNCOMMITTED -> "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED";
+            case Connection.TRANSACTION_READ_COMMITTED -> "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
+            case Connection.TRANSACTION_REPEATABLE_READ -> "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
+            case Connection.TRANSACTION_SERIALIZABLE -> "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE";
+            default -> null;
+        };
+    }
+
     /** PGPROC_MAX_CACHED_SUBXIDS: past 64 subtransactions a transaction's snapshot overflows and slows every session. */
     @Override
     public int savepointWarningThreshold() {
         return 64;
     }
 
-    /** The lost transaction: its 64-bit id (epoch included) and the backend process that ran it. */
-    record CommitToken(long xid, int backendPid) {
+    /** The lost transaction: its 64-bit id (epoch included), the backend process that ran it, where the server stood. */
+    record CommitToken(long xid, int backendPid, History history) {
         /** The 32-bit id that {@code pg_stat_activity.backend_xid} shows. */
         long shortXid() {
             return xid & 0xFFFF_FFFFL;
         }
     }
+
+    /**
+     * Where a primary's WAL history stood when a token was read: its timeline, the WAL insert
+     * position (past every record the transaction has written), the end of the WAL its last
+     * recovery replayed (-1 when it started without recovery), and whether a COMMIT waits for a
+     * synchronous standby.
+     */
+    record History(long timeline, long insertLsn, long replayLsn, boolean synchronous) {
+    }
+
+    /** The history columns of the token query; NULL on a standby (where the functions refuse). */
+    private static final String HISTORY_COLUMNS = ", CASE WHEN NOT pg_is_in_recovery() THEN pg_walfile_name(pg_current_wal_insert_lsn()) END"
+            + ", CASE WHEN NOT pg_is_in_recovery() THEN pg_current_wal_insert_lsn()::text END"
+            + ", pg_last_wal_replay_lsn()::text"
+            + ", current_setting('synchronous_standby_names') <> ''"
+            + " AND current_setting('synchronous_commit') IN ('on', 'remote_write', 'remote_apply')";
 
     @Override
     public Object beforeCommit(Connection connection, boolean mayHaveWritten) throws SQLException {
@@ -113,8 +168,8 @@ public final class PostgresDialect extends Dialect {
             return null;                // txid_status arrived in PostgreSQL 10
         }
         String sql = major >= 13
-                ? "SELECT pg_current_xact_id_if_assigned()::text, pg_backend_pid()"
-                : "SELECT txid_current_if_assigned()::text, pg_backend_pid()";
+                ? "SELECT pg_current_xact_id_if_assigned()::text, pg_backend_pid()" + HISTORY_COLUMNS
+                : "SELECT txid_current_if_assigned()::text, pg_backend_pid()" + HISTORY_COLUMNS;
         try (PreparedStatement statement = connection.prepareStatement(sql);
              ResultSet row = statement.executeQuery()) {
             if (acceptedIdQuery == null) {
@@ -139,7 +194,27 @@ public final class PostgresDialect extends Dialect {
             return null;
         }
         String xid = row.getString(1);
-        return xid == null ? null : new CommitToken(Long.parseLong(xid), row.getInt(2));
+        if (xid == null) {
+            return null;
+        }
+        String walFile = row.getString(3);
+        History history = walFile == null ? null : new History(timeline(walFile), lsn(row.getString(4)),
+                lsn(row.getString(5)), row.getBoolean(6));
+        return new CommitToken(Long.parseLong(xid), row.getInt(2), history);
+    }
+
+    /** The timeline of a WAL file name (its first 8 hex digits). */
+    private static long timeline(String walFile) {
+        return Long.parseLong(walFile.substring(0, 8), 16);
+    }
+
+    /** A pg_lsn's text ({@code 16/B374D848}) as a number; -1 for NULL. */
+    static long lsn(String text) {
+        if (text == null) {
+            return -1;
+        }
+        int slash = text.indexOf('/');
+        return (Long.parseLong(text.substring(0, slash), 16) << 32) | Long.parseLong(text.substring(slash + 1), 16);
     }
 
     /**
@@ -209,9 +284,14 @@ public final class PostgresDialect extends Dialect {
         boolean modern = serverMajorVersion >= 13;
         String statusSql = modern ? "SELECT pg_xact_status(CAST(CAST(? AS text) AS xid8))"
                 : "SELECT txid_status(CAST(CAST(? AS text) AS bigint))";
+        Boolean recovered = recoveredSince(fresh, lost);
+        if (recovered == null) {
+            return null;
+        }
         long deadline = System.nanoTime() + resolveTimeoutNanos;
         long pause = FIRST_POLL_NANOS;
-        boolean terminated = false;
+        // After a recovery the lost backend is long gone, and its process id may now be anyone's.
+        boolean terminated = recovered;
         try (PreparedStatement status = fresh.prepareStatement(statusSql)) {
             status.setString(1, Long.toString(lost.xid()));
             while (true) {
@@ -230,6 +310,9 @@ public final class PostgresDialect extends Dialect {
                     return null;        // too old: the commit log no longer has it
                 }
                 // "in progress"
+                if (recovered) {
+                    return null;        // cannot be ours: our backend did not survive the recovery
+                }
                 if (!terminated) {
                     terminated = terminateIfIdle(fresh, lost);
                     if (terminated && log.isDebugEnabled()) {
@@ -251,6 +334,51 @@ public final class PostgresDialect extends Dialect {
                 pause = Math.min(pause * 2, MAX_POLL_NANOS);
             }
         }
+    }
+
+    /**
+     * Compares the answering server's history with the token's: FALSE when it has not recovered
+     * since (the status of the id is the lost transaction's), TRUE when it recovered but the
+     * answer is still certain, null when the outcome must stay unknown (logged at WARN with why).
+     */
+    private static Boolean recoveredSince(Connection fresh, CommitToken lost) throws SQLException {
+        History then = lost.history();
+        if (then == null) {
+            return null;                // read on a standby: it could not have written
+        }
+        String sql = "SELECT pg_is_in_recovery(), CASE WHEN NOT pg_is_in_recovery() THEN pg_walfile_name(pg_current_wal_lsn()) END, "
+                + "pg_last_wal_replay_lsn()::text";
+        boolean inRecovery;
+        String walFile;
+        long replayLsn;
+        try (PreparedStatement statement = fresh.prepareStatement(sql); ResultSet row = statement.executeQuery()) {
+            row.next();
+            inRecovery = row.getBoolean(1);
+            walFile = row.getString(2);
+            replayLsn = lsn(row.getString(3));
+        }
+        if (inRecovery) {
+            log.warn("Lost transaction {}: the server answering is a standby, which cannot tell; its outcome stays unknown",
+                    lost.xid());
+            return null;
+        }
+        long timeline = timeline(walFile);
+        if (timeline == then.timeline() && replayLsn == then.replayLsn()) {
+            return Boolean.FALSE;
+        }
+        if (replayLsn < 0 || replayLsn < then.insertLsn()) {
+            log.warn("Lost transaction {}: the server recovered since (timeline {} -> {}) and its recovery ended before the "
+                    + "transaction's last write; that WAL may be lost and the id handed out again, so its outcome stays "
+                    + "unknown", lost.xid(), then.timeline(), timeline);
+            return null;
+        }
+        if (timeline != then.timeline() && !then.synchronous()) {
+            log.warn("Lost transaction {}: a failover happened (timeline {} -> {}) and replication was asynchronous: the "
+                    + "old primary may have committed it without the new one ever receiving it, so its outcome stays "
+                    + "unknown", lost.xid(), then.timeline(), timeline);
+            return null;
+        }
+        return Boolean.TRUE;
     }
 
     /**

@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.sql.Statement;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,7 +130,8 @@ public final class JdbcBackend implements Backend {
         int previousIsolation = -1;
         boolean readOnlySet = false;
         try {
-            if (isolation != null) {
+            String isolationSql = isolation == null ? null : dialect.transactionIsolationSql(dialect.isolationLevel(isolation));
+            if (isolation != null && isolationSql == null) {
                 int level = dialect.isolationLevel(isolation);
                 int current = connection.getTransactionIsolation();
                 if (current != level) {
@@ -143,6 +145,11 @@ public final class JdbcBackend implements Backend {
             if (readOnly) {
                 dialect.beginReadOnly(connection);
                 readOnlySet = true;
+            }
+            if (isolationSql != null) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute(isolationSql);
+                }
             }
         } catch (SQLException e) {
             JdbcSession failed = new JdbcSession(this, dialect, connection, previousIsolation, readOnlySet);

@@ -117,7 +117,8 @@ class PostgresCommitResolutionTest {
             PostgresDialect.CommitToken real = (PostgresDialect.CommitToken) dialect.beforeCommit(lost, true);
             PostgresDialect.CommitToken bystanderToken = (PostgresDialect.CommitToken) dialect.beforeCommit(bystander, true);
             // The lost transaction's id, but the pid of a live session that is not running it (a reused pid).
-            PostgresDialect.CommitToken reusedPid = new PostgresDialect.CommitToken(real.xid(), bystanderToken.backendPid());
+            PostgresDialect.CommitToken reusedPid = new PostgresDialect.CommitToken(real.xid(), bystanderToken.backendPid(),
+                    real.history());
 
             assertThat(dialect.resolveCommit(plain, reusedPid)).as("still in progress: unknown").isNull();
 

@@ -1,0 +1,149 @@
+package io.atomic4j.deployments;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A three-node MariaDB Galera cluster on loopback (Debian packages {@code mariadb-server},
+ * {@code galera-4}, {@code rsync}): node 1 bootstraps the cluster, nodes 2 and 3 join it by an
+ * rsync state transfer. Every node has its own ports (client, group communication, incremental
+ * and full state transfer); a killed node restarted with the same options rejoins by an
+ * incremental state transfer. Runs as root ({@code --user=root}); grant tables are skipped, as
+ * in the core's MariaDB test server.
+ */
+final class GaleraCluster implements AutoCloseable {
+    final List<Node> nodes = new ArrayList<>();
+    private final Path directory;
+
+    /** One MariaDB server of the cluster. */
+    static final class Node {
+        final int index;
+        final int port;
+        final Path data;
+        private final List<String> command;
+        private final Path log;
+        private LocalProcess process;
+
+        Node(int index, int port, Path data, List<String> command, Path log) {
+            this.index = index;
+            this.port = port;
+            this.data = data;
+            this.command = command;
+            this.log = log;
+        }
+
+        String jdbcUrl(String database) {
+            return "jdbc:mariadb://127.0.0.1:" + port + "/" + database + "?user=root";
+        }
+
+        void start(boolean bootstrap) {
+            List<String> arguments = new ArrayList<>(command);
+            if (bootstrap) {
+                arguments.add("--wsrep-new-cluster");
+            }
+            process = LocalProcess.start("mariadbd node " + index, false, log, arguments);
+            process.awaitPort(port, 180);
+            awaitSynced();
+        }
+
+        /** SIGKILL to the server (and a state transfer it may be running). */
+        void kill() {
+            process.killTree();
+        }
+
+        boolean isRunning() {
+            return process != null && process.isAlive();
+        }
+
+        /** Waits (bounded) until the node reports itself Synced with the cluster. */
+        void awaitSynced() {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            while (true) {
+                try (Connection connection = DriverManager.getConnection(jdbcUrl(""));
+                     Statement statement = connection.createStatement();
+                     ResultSet row = statement.executeQuery("SHOW STATUS LIKE 'wsrep_local_state_comment'")) {
+                    if (row.next() && "Synced".equals(row.getString(2))) {
+                        return;
+                    }
+                } catch (SQLException starting) {
+                    // not accepting connections yet
+                }
+                if (System.nanoTime() - deadline > 0 || !process.isAlive()) {
+                    throw new IllegalStateException("Galera node " + index + " did not reach Synced:\n" + process.logTail());
+                }
+                LocalProcess.pause(100);
+            }
+        }
+    }
+
+    private GaleraCluster(Path directory) {
+        this.directory = directory;
+    }
+
+    static GaleraCluster start() throws Exception {
+        Path server = LocalProcess.executable("MariaDB", "mariadb-server", "/usr/sbin/mariadbd");
+        Path install = LocalProcess.executable("mariadb-install-db", "mariadb-server", "/usr/bin/mariadb-install-db");
+        Path provider = LocalProcess.executable("Galera", "galera-4", "/usr/lib/galera/libgalera_smm.so");
+        LocalProcess.executable("rsync", "rsync", "/usr/bin/rsync");
+        Path directory = Files.createTempDirectory("atomic4j-galera-");
+        GaleraCluster cluster = new GaleraCluster(directory);
+        try {
+            int[] clientPorts = new int[3];
+            int[] groupPorts = new int[3];
+            for (int i = 0; i < 3; i++) {
+                clientPorts[i] = LocalProcess.freePort();
+                groupPorts[i] = LocalProcess.freePort();
+            }
+            StringBuilder members = new StringBuilder("gcomm://");
+            for (int i = 0; i < 3; i++) {
+                members.append(i == 0 ? "" : ",").append("127.0.0.1:").append(groupPorts[i]);
+            }
+            for (int i = 0; i < 3; i++) {
+                Path home = directory.resolve("node" + (i + 1));
+                Path data = home.resolve("data");
+                Files.createDirectories(data);
+                LocalProcess.run("mariadb-install-db", false, 180, List.of(install.toString(), "--no-defaults",
+                        "--datadir=" + data, "--user=root", "--skip-test-db", "--auth-root-authentication-method=normal"));
+                List<String> command = List.of(server.toString(), "--no-defaults", "--user=root",
+                        "--datadir=" + data, "--port=" + clientPorts[i], "--bind-address=127.0.0.1",
+                        "--socket=" + home.resolve("mysqld.sock"), "--pid-file=" + home.resolve("mysqld.pid"),
+                        "--skip-grant-tables", "--skip-name-resolve", "--max-connections=200",
+                        "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=2",
+                        "--binlog-format=ROW", "--default-storage-engine=InnoDB", "--innodb-autoinc-lock-mode=2",
+                        "--wsrep-on=ON", "--wsrep-provider=" + provider, "--wsrep-cluster-name=atomic4j",
+                        "--wsrep-cluster-address=" + members, "--wsrep-node-name=node" + (i + 1),
+                        "--wsrep-node-address=127.0.0.1:" + groupPorts[i],
+                        "--wsrep-node-incoming-address=127.0.0.1:" + clientPorts[i],
+                        "--wsrep-provider-options=base_port=" + groupPorts[i] + ";ist.recv_addr=127.0.0.1:"
+                                + LocalProcess.freePort() + ";gcache.size=128M",
+                        "--wsrep-sst-method=rsync", "--wsrep-sst-receive-address=127.0.0.1:" + LocalProcess.freePort());
+                cluster.nodes.add(new Node(i + 1, clientPorts[i], data, command, home.resolve("mariadbd.log")));
+            }
+            cluster.nodes.get(0).start(true);
+            cluster.nodes.get(1).start(false);
+            cluster.nodes.get(2).start(false);
+            return cluster;
+        } catch (Exception | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Node node : nodes) {
+            if (node.isRunning()) {
+                node.kill();
+            }
+        }
+        LocalProcess.deleteTree(directory);
+    }
+}
