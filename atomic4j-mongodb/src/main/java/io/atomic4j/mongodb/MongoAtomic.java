@@ -175,14 +175,8 @@ public final class MongoAtomic implements AutoCloseable {
 
     public <T, E extends Exception> T atomic(AtomicOptions options, Result<T, E> body) throws E {
         Objects.requireNonNull(body, "atomic() needs a body, got null");
-        boolean outermost = opening(options);
-        try {
-            return blocks.run(options, body);
-        } finally {
-            if (outermost) {
-                backend.opening.remove();
-            }
-        }
+        checkOptions(options);
+        return blocks.run(options, transactionOptions, body);
     }
 
     /**
@@ -194,41 +188,12 @@ public final class MongoAtomic implements AutoCloseable {
     }
 
     public AtomicScope begin(AtomicOptions options) {
-        boolean outermost = opening(options);
-        AtomicScope scope;
-        try {
-            scope = blocks.begin(options, false);
-        } catch (RuntimeException e) {
-            if (outermost) {
-                backend.opening.remove();
-            }
-            throw e;
-        }
-        if (!outermost) {
-            return scope;
-        }
-        return new AtomicScope() {
-            @Override
-            public void complete() {
-                scope.complete();
-            }
-
-            @Override
-            public void close() {
-                try {
-                    scope.close();
-                } finally {
-                    backend.opening.remove();
-                }
-            }
-        };
+        checkOptions(options);
+        return blocks.begin(options, transactionOptions, false);
     }
 
-    /**
-     * Checks the options against MongoDB and, for an outermost block, hands its transaction
-     * options to the backend (which starts the session at the first operation). True if outermost.
-     */
-    private boolean opening(AtomicOptions options) {
+    /** Refuses options MongoDB cannot honour, before any block opens. */
+    private void checkOptions(AtomicOptions options) {
         Objects.requireNonNull(options, "options must not be null; use AtomicOptions.defaults()");
         if (options.isolation() != null) {
             throw MongoMessages.optionNotSupported(alias(), "isolation(" + options.isolation() + ")",
@@ -238,14 +203,9 @@ public final class MongoAtomic implements AutoCloseable {
             throw MongoMessages.optionNotSupported(alias(), "readOnly(true)",
                     "MongoDB has no read-only transactions. Run the reads without a block, or in one that writes nothing.");
         }
-        if (blocks.inAtomicBlock()) {
-            if (perBlockOptions) {
-                throw Messages.outermostOnly(alias(), "withTransactionOptions(...)");
-            }
-            return false;
+        if (perBlockOptions && blocks.inAtomicBlock()) {
+            throw Messages.outermostOnly(alias(), "withTransactionOptions(...)");
         }
-        backend.opening.set(new MongoBackend.BlockSettings(transactionOptions, options.retry()));
-        return true;
     }
 
     /**

@@ -6,7 +6,7 @@ import com.mongodb.TransactionOptions;
 import com.mongodb.client.ClientSession;
 import com.mongodb.client.MongoClient;
 import com.mongodb.connection.ClusterType;
-import io.atomic4j.Isolation;
+import io.atomic4j.AtomicOptions;
 import io.atomic4j.RetryPolicy;
 import io.atomic4j.internal.engine.Backend;
 import java.time.Duration;
@@ -17,19 +17,9 @@ import java.time.Duration;
  * transaction. Thread-safe.
  */
 final class MongoBackend implements Backend {
-    /** The options of the outermost block a thread is running, which its session starts with. */
-    record BlockSettings(TransactionOptions transactionOptions, RetryPolicy retry) {
-    }
-
     private final String alias;
     private final MongoClient client;
     private final Duration commitRetryLimit;
-    /**
-     * Set by {@link MongoAtomic} around an outermost block and read by {@link #begin}, which the
-     * engine calls lazily at the block's first operation. A side channel: Backend.begin receives
-     * only isolation and readOnly.
-     */
-    final ThreadLocal<BlockSettings> opening = new ThreadLocal<>();
 
     MongoBackend(String alias, MongoClient client, Duration commitRetryLimit) {
         this.alias = alias;
@@ -51,9 +41,13 @@ final class MongoBackend implements Backend {
         return false;
     }
 
+    /**
+     * @param frontEndSettings the {@link TransactionOptions} of the MongoAtomic that opened the
+     *     outermost block, or null for the client's defaults; isolation and readOnly were refused
+     *     by MongoAtomic before the block opened
+     */
     @Override
-    public Session begin(Isolation isolation, boolean readOnly) {
-        // isolation and readOnly are refused by MongoAtomic before the block opens.
+    public Session begin(AtomicOptions options, Object frontEndSettings) {
         ClientSession clientSession;
         try {
             clientSession = client.startSession();
@@ -64,10 +58,9 @@ final class MongoBackend implements Backend {
             clientSession.close();
             throw MongoMessages.transactionsNotSupported(alias, null);
         }
-        BlockSettings settings = opening.get();
         try {
-            if (settings != null && settings.transactionOptions() != null) {
-                clientSession.startTransaction(settings.transactionOptions());
+            if (frontEndSettings != null) {
+                clientSession.startTransaction((TransactionOptions) frontEndSettings);
             } else {
                 clientSession.startTransaction(); // the client's defaults
             }
@@ -75,8 +68,8 @@ final class MongoBackend implements Backend {
             clientSession.close();
             throw MongoMessages.failed(alias, "start a transaction", e);
         }
-        boolean retryCommit = settings != null && settings.retry().maxAttempts() > 1;
-        return retryCommit ? new MongoSession(alias, clientSession, commitRetryLimit, settings.retry().firstBackoff())
+        RetryPolicy retry = options.retry();
+        return retry.maxAttempts() > 1 ? new MongoSession(alias, clientSession, commitRetryLimit, retry.firstBackoff())
                 : new MongoSession(alias, clientSession, Duration.ZERO, Duration.ZERO);
     }
 

@@ -141,34 +141,45 @@ public final class AtomicBlocks {
     // ------------------------------------------------------------------ blocks
 
     public <T, E extends Exception> T run(AtomicOptions options, Result<T, E> body) throws E {
+        return run(options, null, body);
+    }
+
+    /**
+     * A block whose outermost transaction is opened with {@code frontEndSettings} passed to
+     * {@link Backend#begin} (ignored for nested blocks): how MongoAtomic hands its transaction
+     * options to its backend without a side channel.
+     */
+    public <T, E extends Exception> T run(AtomicOptions options, Object frontEndSettings, Result<T, E> body) throws E {
         TransactionState state = state();
         if (options.independent() && state.bound()) {
-            return runIndependent(options, body);
+            return runIndependent(options, frontEndSettings, body);
         }
         if (options.retry().maxAttempts() > 1) {
             if (!state.inAtomicBlock) {
                 // Each attempt looks the state up again: the previous attempt's end may have dropped it.
-                return Retries.run(backend, events, options.retry(), () -> runOnce(state(), options, body));
+                return Retries.run(backend, events, options.retry(), () -> runOnce(state(), options, frontEndSettings, body));
             }
             if (!state.onlyTestBlocksOpen()) {
                 throw Messages.retryNested(alias);
             }
             // Inside a test's rolled-back block a retry cannot re-run anything: run once.
         }
-        return runOnce(state, options, body);
+        return runOnce(state, options, frontEndSettings, body);
     }
 
-    private <T, E extends Exception> T runIndependent(AtomicOptions options, Result<T, E> body) throws E {
+    private <T, E extends Exception> T runIndependent(AtomicOptions options, Object frontEndSettings, Result<T, E> body)
+            throws E {
         TransactionState suspended = suspend();
         try {
-            return run(options.independent(false), body);
+            return run(options.independent(false), frontEndSettings, body);
         } finally {
             resume(suspended);
         }
     }
 
-    private <T, E extends Exception> T runOnce(TransactionState state, AtomicOptions options, Result<T, E> body) throws E {
-        BlockFrame frame = enter(state, options, false);
+    private <T, E extends Exception> T runOnce(TransactionState state, AtomicOptions options, Object frontEndSettings,
+                                               Result<T, E> body) throws E {
+        BlockFrame frame = enter(state, options, frontEndSettings, false);
         T value;
         try {
             value = body.call();
@@ -184,6 +195,11 @@ public final class AtomicBlocks {
 
     /** The {@code begin()} form: a scope whose close() exits the block. */
     public AtomicScope begin(AtomicOptions options, boolean testBoundary) {
+        return begin(options, null, testBoundary);
+    }
+
+    /** {@link #begin(AtomicOptions, boolean)} with the front end's settings for the outermost transaction. */
+    public AtomicScope begin(AtomicOptions options, Object frontEndSettings, boolean testBoundary) {
         TransactionState state = state();
         if (options.retry().maxAttempts() > 1) {
             throw Messages.retryNeedsLambda(alias);
@@ -196,7 +212,7 @@ public final class AtomicBlocks {
         }
         BlockFrame frame;
         try {
-            frame = enter(state, options, testBoundary);
+            frame = enter(state, options, frontEndSettings, testBoundary);
         } catch (RuntimeException | Error e) {
             if (suspended != null) {
                 resume(suspended);
@@ -213,7 +229,7 @@ public final class AtomicBlocks {
      * changes nothing. Nested blocks only note that they want a savepoint; it is created just
      * before the first statement inside them.
      */
-    BlockFrame enter(TransactionState state, AtomicOptions options, boolean testBoundary) {
+    BlockFrame enter(TransactionState state, AtomicOptions options, Object frontEndSettings, boolean testBoundary) {
         boolean nested = state.inAtomicBlock;
         // With autocommit off the user owns the transaction: the block behaves as nested in it and never commits.
         boolean outermost = !nested && state.autocommit;
@@ -222,8 +238,8 @@ public final class AtomicBlocks {
             state.clearRollback();
             state.inAtomicBlock = true;
             if (outermost) {
-                state.isolation = options.isolation();
-                state.readOnly = options.readOnly();
+                state.options = options;
+                state.frontEndSettings = frontEndSettings;
             }
         }
         // The second condition avoids useless savepoints and keeps needsRollback set until the block that can undo it exits.
@@ -575,7 +591,8 @@ public final class AtomicBlocks {
                 throw Messages.connectionLostInBlock(alias, state.lostCause);
             }
             checkOpen();
-            session = backend.begin(state.isolation, state.readOnly);
+            session = backend.begin(state.options != null ? state.options : AtomicOptions.defaults(),
+                    state.frontEndSettings);
             state.session = session;
             if (events != null) {
                 events.begun(state);

@@ -1,6 +1,6 @@
 package io.atomic4j.internal.engine;
 
-import io.atomic4j.Isolation;
+import io.atomic4j.AtomicOptions;
 
 /**
  * What the engine ({@link AtomicBlocks}) drives: the transactional resource of one database
@@ -15,10 +15,12 @@ public interface Backend {
 
     /**
      * Opens this thread's transaction: borrows the resource and starts a transaction on it,
-     * honouring the options (null isolation = the resource's default). Failures are
+     * honouring the outermost block's options ({@link AtomicOptions#defaults()} for a manual
+     * transaction) and whatever the front end passed with them ({@code frontEndSettings}, null
+     * from Database; MongoAtomic's transaction options). Failures are
      * {@link io.atomic4j.DatabaseException}s.
      */
-    Session begin(Isolation isolation, boolean readOnly);
+    Session begin(AtomicOptions options, Object frontEndSettings);
 
     /**
      * True when re-running the whole transaction may succeed after {@code error}: serialization

@@ -1,6 +1,6 @@
 package io.atomic4j.internal.engine;
 
-import io.atomic4j.Isolation;
+import io.atomic4j.AtomicOptions;
 import java.util.ArrayList;
 
 /**
@@ -31,10 +31,10 @@ public final class TransactionState {
     boolean dirty;
     /** Statements run in the current transaction (block or manual), for per-request warnings; reset when it ends. */
     int statements;
-    /** Isolation asked for by the outermost block, applied when its session opens; null = the database's. */
-    Isolation isolation;
-    /** Read-only asked for by the outermost block, applied when its session opens. */
-    boolean readOnly;
+    /** The outermost block's options, which its session opens with (isolation, read-only, retry); null outside one. */
+    AtomicOptions options;
+    /** What the front end passed for the outermost block (MongoDB: its transaction options); handed to Backend.begin. */
+    Object frontEndSettings;
     /** Open blocks, outermost first; frames[depth..] are spare frames kept for reuse. */
     BlockFrame[] frames = new BlockFrame[8];
     /** Number of open blocks. */
@@ -115,8 +115,8 @@ public final class TransactionState {
         lostCause = null;
         dirty = false;
         statements = 0;
-        isolation = null;
-        readOnly = false;
+        options = null;
+        frontEndSettings = null;
         savepointCounter = 0;
         truncateManual(0);
         return hooks.splitFrom(0);

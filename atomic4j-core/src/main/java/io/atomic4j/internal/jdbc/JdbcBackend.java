@@ -1,6 +1,7 @@
 package io.atomic4j.internal.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.atomic4j.AtomicOptions;
 import io.atomic4j.DatabaseException;
 import io.atomic4j.Isolation;
 import io.atomic4j.SqlErrors;
@@ -74,7 +75,9 @@ public final class JdbcBackend implements Backend {
     private static final int STALE_CONNECTION_RETRIES = 3;
 
     @Override
-    public Session begin(Isolation isolation, boolean readOnly) {
+    public Session begin(AtomicOptions options, Object frontEndSettings) {
+        Isolation isolation = options.isolation();
+        boolean readOnly = options.readOnly();
         for (int attempt = 1; ; attempt++) {
             try {
                 return begin(borrow(), isolation, readOnly);
