@@ -167,4 +167,26 @@ class EngineBookkeepingTest {
             assertThat(sid).hasToString("Savepoint[" + sid.name() + ", closed]");
         });
     }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aRobustOnCommitCallbackRunsAfterTheCommit(TestDatabase database) throws Exception {
+        use(database);
+        List<String> ran = new ArrayList<>();
+        db.atomic(() -> {
+            insert(1);
+            db.onCommit(() -> ran.add("robust"), true);
+            assertThat(ran).as("not before the commit").isEmpty();
+        });
+        assertThat(ran).containsExactly("robust");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aRobustOnCommitCallbackOutsideABlockRunsAtOnce(TestDatabase database) throws Exception {
+        use(database);
+        List<String> ran = new ArrayList<>();
+        db.onCommit(() -> ran.add("robust"), true);
+        assertThat(ran).containsExactly("robust");
+    }
 }
