@@ -1,18 +1,23 @@
 package io.atomic4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.atomic4j.testing.TestDatabase;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-/** Transaction state is per thread; one Database is shared safely by many threads. */
+/**
+ * Transaction state is per thread; one Database is shared safely by many threads. Background
+ * work runs in executors and its Future is always read, so a failure on another thread fails
+ * the test; every wait is bounded and a time-out fails loudly.
+ */
 class ThreadsTest extends DatabaseTestBase {
 
     @EveryDatabase
@@ -20,26 +25,30 @@ class ThreadsTest extends DatabaseTestBase {
         use(database);
         CountDownLatch firstInBlock = new CountDownLatch(1);
         CountDownLatch secondChecked = new CountDownLatch(1);
-        boolean[] secondSawBlock = new boolean[1];
-        Thread first = new Thread(() -> {
-            try {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> first = executor.submit(() -> {
                 db.atomic(() -> {
                     db.setRollback(true);
                     firstInBlock.countDown();
-                    secondChecked.await(30, TimeUnit.SECONDS);
+                    await(secondChecked, "the main thread's block");
                 });
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                return null;
+            });
+            boolean secondSawBlock;
+            try {
+                await(firstInBlock, "the other thread to enter its block", first);
+                secondSawBlock = db.inAtomicBlock();
+                db.atomic(() -> insert(2));      // not affected by the other thread's rollback mark
+            } finally {
+                secondChecked.countDown();
             }
-        });
-        first.start();
-        firstInBlock.await(30, TimeUnit.SECONDS);
-        secondSawBlock[0] = db.inAtomicBlock();
-        db.atomic(() -> insert(2));      // not affected by the other thread's rollback mark
-        secondChecked.countDown();
-        first.join();
-        assertThat(secondSawBlock[0]).isFalse();
-        assertThat(committedIds()).containsExactly(2);
+            first.get(30, TimeUnit.SECONDS);
+            assertThat(secondSawBlock).isFalse();
+            assertThat(committedIds()).containsExactly(2);
+        } finally {
+            shutDown(executor);
+        }
     }
 
     @EveryDatabase
@@ -74,7 +83,7 @@ class ThreadsTest extends DatabaseTestBase {
                 future.get(120, TimeUnit.SECONDS);
             }
         } finally {
-            executor.shutdown();
+            shutDown(executor);
         }
         List<Integer> ids = committedIds();
         assertThat(ids).hasSize(threads * perThread).allMatch(id -> id % 1000 < 500);
@@ -97,39 +106,73 @@ class ThreadsTest extends DatabaseTestBase {
             single.submit(() -> {
                 db.atomic(() -> db.setRollback(true));
                 return null;
-            }).get();
-            boolean inBlock = single.submit(db::inAtomicBlock).get();
-            boolean autocommit = single.submit(db::getAutoCommit).get();
+            }).get(30, TimeUnit.SECONDS);
+            boolean inBlock = single.submit(db::inAtomicBlock).get(30, TimeUnit.SECONDS);
+            boolean autocommit = single.submit(db::getAutoCommit).get(30, TimeUnit.SECONDS);
             assertThat(inBlock).isFalse();
             assertThat(autocommit).isTrue();
         } finally {
-            single.shutdown();
+            shutDown(single);
         }
     }
 
     @EveryDatabase
-    void aDatabaseIsSharedWithoutCrossTalkOfHooks(TestDatabase database) throws SQLException, InterruptedException {
+    void aDatabaseIsSharedWithoutCrossTalkOfHooks(TestDatabase database) throws Exception {
         use(database);
         List<String> hooks = java.util.Collections.synchronizedList(new ArrayList<>());
         CountDownLatch registered = new CountDownLatch(1);
         CountDownLatch committed = new CountDownLatch(1);
-        Thread other = new Thread(() -> {
-            try {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> other = executor.submit(() -> {
                 db.atomic(() -> {
                     db.onCommit(() -> hooks.add("other"));
                     registered.countDown();
-                    committed.await(30, TimeUnit.SECONDS);
+                    await(committed, "the main thread's commit");
                     throw new IllegalStateException("other rolls back");
                 });
-            } catch (Exception expected) {
-                // rolled back
+                return null;
+            });
+            try {
+                await(registered, "the other thread to register its hook", other);
+                db.atomic(() -> db.onCommit(() -> hooks.add("mine")));
+            } finally {
+                committed.countDown();
             }
-        });
-        other.start();
-        registered.await(30, TimeUnit.SECONDS);
-        db.atomic(() -> db.onCommit(() -> hooks.add("mine")));
-        committed.countDown();
-        other.join();
-        assertThat(hooks).containsExactly("mine");
+            assertThatThrownBy(() -> other.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(IllegalStateException.class).hasMessage("other rolls back");
+            assertThat(hooks).containsExactly("mine");
+        } finally {
+            shutDown(executor);
+        }
+    }
+
+    /** In a background thread: waits for {@code latch}, and fails loudly if it never opens. */
+    private static void await(CountDownLatch latch, String what) throws InterruptedException {
+        if (!latch.await(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("timed out after 30 s waiting for " + what);
+        }
+    }
+
+    /**
+     * On the test's thread: waits for {@code latch}, which {@code other} opens. If it never opens,
+     * the other thread's own failure is thrown (wrapped in an ExecutionException) rather than a
+     * bare time-out.
+     */
+    private static void await(CountDownLatch latch, String what, Future<?> other) throws Exception {
+        if (latch.await(30, TimeUnit.SECONDS)) {
+            return;
+        }
+        if (other.isDone()) {
+            other.get();
+            throw new AssertionError("the other thread ended without letting the test go on: waited for " + what);
+        }
+        throw new AssertionError("timed out after 30 s waiting for " + what);
+    }
+
+    /** Stops the executor's threads and fails the test if one of them is still running. */
+    private static void shutDown(ExecutorService executor) throws InterruptedException {
+        executor.shutdownNow();
+        assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).as("background threads ended").isTrue();
     }
 }

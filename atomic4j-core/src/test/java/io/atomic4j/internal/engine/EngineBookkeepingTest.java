@@ -1,0 +1,192 @@
+package io.atomic4j.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.atomic4j.Database;
+import io.atomic4j.Savepoint;
+import io.atomic4j.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The engine's per-thread bookkeeping past its first sizes and at its edges: more hooks than the
+ * hook queue first holds, blocks nested deeper than the first frame stack, the statement count
+ * that atomic4j-servlet reads, savepoint names.
+ */
+class EngineBookkeepingTest {
+    private Database db;
+    private TestDatabase testDatabase;
+
+    private void use(TestDatabase testDatabase) throws SQLException {
+        this.testDatabase = testDatabase;
+        db = Database.builder(testDatabase.jdbcUrl()).user(testDatabase.user()).password(testDatabase.password())
+                .alias("bookkeeping").maxPoolSize(2).build();
+        try (Connection connection = db.connection(); Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS bookkeeping_item");
+            statement.execute("CREATE TABLE bookkeeping_item (id INT PRIMARY KEY)");
+        }
+    }
+
+    @AfterEach
+    void close() {
+        if (db != null) {
+            assertThat(db.inAtomicBlock()).as("block left open on the thread").isFalse();
+            db.close();
+        }
+    }
+
+    private void insert(int id) throws SQLException {
+        try (Connection connection = db.connection();
+             PreparedStatement statement = connection.prepareStatement("INSERT INTO bookkeeping_item (id) VALUES (?)")) {
+            statement.setInt(1, id);
+            statement.executeUpdate();
+        }
+    }
+
+    private List<Integer> committedIds() throws SQLException {
+        List<Integer> ids = new ArrayList<>();
+        try (Connection connection = testDatabase.newPlainDataSource().getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT id FROM bookkeeping_item ORDER BY id")) {
+            while (rows.next()) {
+                ids.add(rows.getInt(1));
+            }
+        }
+        return ids;
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void moreOnCommitHooksThanTheQueueFirstHoldsAllRunInRegistrationOrder(TestDatabase database) throws Exception {
+        use(database);
+        List<Integer> ran = new ArrayList<>();
+        db.atomic(() -> {
+            insert(1);
+            for (int i = 0; i < 10; i++) {
+                int hook = i;
+                db.onCommit(() -> ran.add(hook));
+            }
+        });
+        assertThat(ran).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void moreOnRollbackHooksThanTheQueueFirstHoldsAllRunNewestFirst(TestDatabase database) throws Exception {
+        use(database);
+        List<Integer> ran = new ArrayList<>();
+        assertThatThrownBy(() -> db.atomic(() -> {
+            insert(1);
+            for (int i = 0; i < 10; i++) {
+                int hook = i;
+                db.onRollback(() -> ran.add(hook));
+            }
+            throw new IllegalStateException("roll back");
+        })).hasMessage("roll back");
+        assertThat(ran).containsExactly(9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void blocksNestedDeeperThanTheFirstFrameStackEachRollBackOnlyTheirOwnWork(TestDatabase database) throws Exception {
+        use(database);
+        nest(1, 12);
+        assertThat(committedIds()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+    }
+
+    /** Block {@code level} inserts its id and opens the next; the deepest fails and is caught by its parent. */
+    private void nest(int level, int deepest) throws SQLException {
+        if (level == deepest) {
+            db.atomic(() -> {
+                insert(level);
+                throw new IllegalStateException("deepest fails");
+            });
+            return;
+        }
+        db.atomic(() -> {
+            insert(level);
+            try {
+                nest(level + 1, deepest);
+            } catch (IllegalStateException expected) {
+                assertThat(expected).hasMessage("deepest fails");
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void statementCountCountsTheStatementsOfTheCurrentTransactionOnly(TestDatabase database) throws Exception {
+        use(database);
+        AtomicBlocks engine = Engines.of(db);
+        assertThat(engine.statementCount()).isZero();
+        int inside = db.atomic(() -> {
+            insert(1);
+            insert(2);
+            return engine.statementCount();
+        });
+        assertThat(inside).isEqualTo(2);
+        assertThat(engine.statementCount()).as("after the block").isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void cleanSavepointsInAManualTransactionWithNoneOpenRestartsTheNames(TestDatabase database) throws Exception {
+        use(database);
+        db.setAutoCommit(false);
+        try {
+            Savepoint first = db.savepoint();
+            db.savepointCommit(first);
+            db.cleanSavepoints();
+            Savepoint again = db.savepoint();
+            assertThat(again.name()).isEqualTo(first.name());
+            db.savepointCommit(again);
+            db.rollback();
+        } finally {
+            db.setAutoCommit(true);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aSavepointSaysInItsNameWhetherItIsStillOpen(TestDatabase database) throws Exception {
+        use(database);
+        db.atomic(() -> {
+            insert(1);
+            Savepoint sid = db.savepoint();
+            assertThat(sid).hasToString("Savepoint[" + sid.name() + "]");
+            db.savepointCommit(sid);
+            assertThat(sid).hasToString("Savepoint[" + sid.name() + ", closed]");
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aRobustOnCommitCallbackRunsAfterTheCommit(TestDatabase database) throws Exception {
+        use(database);
+        List<String> ran = new ArrayList<>();
+        db.atomic(() -> {
+            insert(1);
+            db.onCommit(() -> ran.add("robust"), true);
+            assertThat(ran).as("not before the commit").isEmpty();
+        });
+        assertThat(ran).containsExactly("robust");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aRobustOnCommitCallbackOutsideABlockRunsAtOnce(TestDatabase database) throws Exception {
+        use(database);
+        List<String> ran = new ArrayList<>();
+        db.onCommit(() -> ran.add("robust"), true);
+        assertThat(ran).containsExactly("robust");
+    }
+}
