@@ -25,8 +25,8 @@ import org.w3c.dom.Node;
  *
  * <ol>
  *   <li>Every published module (a reactor module without maven.deploy.skip) has its jar, sources jar and
- *       Javadoc jar; the jar's manifest names its module (atomic4j-core: io.atomic4j, atomic4j-X:
- *       io.atomic4j.X) and carries LICENSE and NOTICE; the Javadoc has no internal package.</li>
+ *       Javadoc jar; the jar's manifest names its module (atomic4j-core: io.atomic4j, atomic4j-X-Y:
+ *       io.atomic4j.X.Y) and carries LICENSE and NOTICE; the Javadoc has no internal package.</li>
  *   <li>atomic4j-bom pins every published module, at the reactor's version, and repeats the parent's Central
  *       metadata unchanged (it has no parent, see its pom). A BOM entry whose module is not built is a warning,
  *       an error with --strict (run before a release: RELEASING.md).</li>
@@ -114,7 +114,7 @@ public class CheckRelease {
         if (!Files.isRegularFile(jar) || !Files.isRegularFile(sources) || !Files.isRegularFile(javadoc)) {
             return;
         }
-        String expectedModule = artifactId.equals("atomic4j-core") ? "io.atomic4j" : "io.atomic4j." + artifactId.substring("atomic4j-".length());
+        String expectedModule = artifactId.equals("atomic4j-core") ? "io.atomic4j" : "io." + artifactId.replace('-', '.');
         try (JarFile j = new JarFile(jar.toFile())) {
             Manifest manifest = j.getManifest();
             String name = manifest == null ? null : manifest.getMainAttributes().getValue("Automatic-Module-Name");
