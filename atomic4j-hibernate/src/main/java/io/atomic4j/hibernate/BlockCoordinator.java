@@ -7,8 +7,11 @@ import io.atomic4j.internal.engine.Engines;
 import io.atomic4j.internal.engine.TransactionState;
 import jakarta.persistence.RollbackException;
 import jakarta.transaction.Status;
+import io.atomic4j.TransactionManagementException;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import org.hibernate.boot.spi.SessionFactoryOptions;
 import org.hibernate.engine.spi.SessionImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.jpa.spi.JpaCompliance;
@@ -55,9 +58,12 @@ final class BlockCoordinator implements TransactionCoordinator {
     private AtomicScope ownBlock;
     /** {@code markRollbackOnly()} was called on the own block: it rolls back when committed. */
     private boolean ownBlockRollbackOnly;
+    /** The own block's commit() failed and rolled it back: the rollback() Hibernate then calls has nothing to do. */
+    private boolean ownBlockFailed;
     /**
-     * A savepoint rollback undid SQL this session had sent: at the end of the transaction Hibernate
-     * is told it failed, so none of its changes reach the second-level cache (the session is cleared).
+     * A savepoint rollback undid SQL this session had sent. With a second-level or query cache,
+     * Hibernate is then told at the end of the transaction that it failed, so none of its changes
+     * reach the cache (which also clears the session).
      */
     boolean writesRolledBack;
 
@@ -185,7 +191,9 @@ final class BlockCoordinator implements TransactionCoordinator {
         }
         joinedState = null;
         builder.left(this);
-        boolean successful = committed && !writesRolledBack;
+        callMarks = null;
+        // Reporting failure keeps rolled-back state out of the caches, but also clears the session: only when caching.
+        boolean successful = committed && !(writesRolledBack && caching());
         writesRolledBack = false;
         synchronizations.notifySynchronizationsAfterTransactionCompletion(
                 committed ? Status.STATUS_COMMITTED : Status.STATUS_ROLLEDBACK);
@@ -196,6 +204,33 @@ final class BlockCoordinator implements TransactionCoordinator {
         for (TransactionObserver observer : observers()) {
             observer.afterCompletion(successful, false);
         }
+    }
+
+    /** Hook index at which each entity's latest persist/merge/remove hook was registered; null until the first. */
+    private IdentityHashMap<Object, Integer> callMarks;
+
+    /** Index the next hook of the thread's transaction gets; during a savepoint's rollback hooks, where that savepoint's hooks began. */
+    int hookMark() {
+        return Engines.of(database).hookMark();
+    }
+
+    void calledAt(Object entity) {
+        if (callMarks == null) {
+            callMarks = new IdentityHashMap<>();
+        }
+        callMarks.put(entity, hookMark());
+    }
+
+    /** During a savepoint's rollback hooks: true if persist/merge/remove of {@code entity} was called inside it. */
+    boolean calledInRolledBackBlock(Object entity) {
+        Integer mark = callMarks == null ? null : callMarks.get(entity);
+        return mark != null && mark >= hookMark();
+    }
+
+    /** Marks the innermost open block for rollback with {@code message}: its exit throws instead of committing. */
+    void refuseCommit(String message) {
+        AtomicBlocks engine = Engines.of(database);
+        engine.statementFailed(engine.state(), new TransactionManagementException(message), false);
     }
 
     /** True while the session is in the thread's current transaction and that transaction is still open. */
@@ -280,6 +315,7 @@ final class BlockCoordinator implements TransactionCoordinator {
             }
             ownBlock = database.begin();
             ownBlockRollbackOnly = false;
+            ownBlockFailed = false;
             pulse();
         }
 
@@ -292,7 +328,9 @@ final class BlockCoordinator implements TransactionCoordinator {
             if (!rollbackOnly) {
                 block.complete();
             }
+            ownBlockFailed = true;
             block.close();   // the engine's exit listener flushes every session of this transaction first
+            ownBlockFailed = rollbackOnly;
             if (rollbackOnly) {
                 throw new RollbackException("The transaction was marked for rollback only; it was rolled back"
                         + " (database '" + database.alias() + "').");
@@ -302,6 +340,10 @@ final class BlockCoordinator implements TransactionCoordinator {
         @Override
         public void rollback() {
             AtomicScope block = ownBlock;
+            if (block == null && ownBlockFailed) {
+                ownBlockFailed = false;
+                return;
+            }
             if (block == null) {
                 // Joined to a block opened elsewhere: only that block may end it.
                 AtomicBlocks engine = Engines.of(database);
@@ -332,6 +374,11 @@ final class BlockCoordinator implements TransactionCoordinator {
                 ownBlockRollbackOnly = true;
             }
         }
+    }
+
+    private boolean caching() {
+        SessionFactoryOptions options = session().getFactory().getSessionFactoryOptions();
+        return options.isSecondLevelCacheEnabled() || options.isQueryCacheEnabled();
     }
 
     /** For {@link EntityRollbacks}: the session's persistence context, or null for a stateless session. */

@@ -66,49 +66,49 @@ public final class EntityRollbacks implements Integrator, PersistEventListener, 
 
     @Override
     public void onPersist(PersistEvent event) {
-        touched(event.getSession(), event.getObject(), false);
+        touched(event.getSession(), event.getObject(), CALL);
     }
 
     @Override
     public void onPersist(PersistEvent event, PersistContext createdAlready) {
-        touched(event.getSession(), event.getObject(), false);
+        touched(event.getSession(), event.getObject(), CALL);
     }
 
     @Override
     public void onMerge(MergeEvent event) {
-        touched(event.getSession(), event.getResult(), false);
+        touched(event.getSession(), event.getResult(), CALL);
     }
 
     @Override
     public void onMerge(MergeEvent event, MergeContext copiedAlready) {
-        touched(event.getSession(), event.getResult(), false);
+        touched(event.getSession(), event.getResult(), CALL);
     }
 
     @Override
     public void onDelete(DeleteEvent event) {
-        touched(event.getSession(), event.getObject(), false);
+        touched(event.getSession(), event.getObject(), CALL);
     }
 
     @Override
     public void onDelete(DeleteEvent event, DeleteContext transientEntities) {
-        touched(event.getSession(), event.getObject(), false);
+        touched(event.getSession(), event.getObject(), CALL);
     }
 
     // ------------------------------------------------------------------ SQL sent in a block
 
     @Override
     public void onPostInsert(PostInsertEvent event) {
-        touched(event.getSession(), event.getEntity(), true);
+        touched(event.getSession(), event.getEntity(), INSERT_OR_DELETE);
     }
 
     @Override
     public void onPostUpdate(PostUpdateEvent event) {
-        touched(event.getSession(), event.getEntity(), true);
+        touched(event.getSession(), event.getEntity(), UPDATE);
     }
 
     @Override
     public void onPostDelete(PostDeleteEvent event) {
-        touched(event.getSession(), event.getEntity(), true);
+        touched(event.getSession(), event.getEntity(), INSERT_OR_DELETE);
     }
 
     @Override
@@ -118,31 +118,56 @@ public final class EntityRollbacks implements Integrator, PersistEventListener, 
 
     // ------------------------------------------------------------------ undo
 
-    private static void touched(SharedSessionContractImplementor session, Object entity, boolean wrote) {
+    /** persist/merge/remove called. */
+    private static final int CALL = 0;
+    /** An INSERT or DELETE sent. */
+    private static final int INSERT_OR_DELETE = 1;
+    /** An UPDATE sent (dirty checking: no call says when the change was made). */
+    private static final int UPDATE = 2;
+
+    private static void touched(SharedSessionContractImplementor session, Object entity, int kind) {
         if (entity == null) {
             return;
         }
         TransactionCoordinator coordinator = session.getTransactionCoordinator();
         if (coordinator instanceof BlockCoordinator block && block.inOpenTransaction()) {
-            block.database().onRollback(() -> rolledBack(block, entity, wrote));
+            if (kind == CALL) {
+                block.calledAt(entity);
+            }
+            block.database().onRollback(() -> rolledBack(block, entity, kind));
         }
     }
 
-    /** The block that touched {@code entity} was rolled back. */
-    private static void rolledBack(BlockCoordinator block, Object entity, boolean wrote) {
+    /**
+     * The block that touched {@code entity} was rolled back to its savepoint. Runs among the
+     * block's onRollback hooks, while the queue holds only the hooks registered before the block:
+     * a call whose hook index is at or above {@link BlockCoordinator#hookMark()} was made inside it.
+     */
+    private static void rolledBack(BlockCoordinator block, Object entity, int kind) {
         if (!block.inOpenTransaction()) {
             return;   // the whole transaction rolled back: after-completion clears the session
         }
-        if (wrote) {
+        SessionImplementor session = block.statefulSession();
+        if (session == null || !session.isOpenOrWaitingForAutoClose()
+                || session.getPersistenceContextInternal().getEntry(entity) == null) {
+            return;   // stateless, closed, or already detached by an earlier hook of this rollback
+        }
+        if (kind != CALL) {
             block.writesRolledBack = true;
         }
-        SessionImplementor session = block.statefulSession();
-        if (session == null || !session.isOpenOrWaitingForAutoClose()) {
+        if (kind == INSERT_OR_DELETE && !block.calledInRolledBackBlock(entity)) {
+            // The INSERT/DELETE of a persist/remove made before the block went out inside it (a
+            // flush there) and was rolled back with it.
+            if (PendingActions.isQueued(session, entity)) {
+                return;   // the flush failed later on: the action is still queued and will be sent again
+            }
+            PendingActions.drop(session, entity);
+            session.evict(entity);
+            block.refuseCommit("A nested atomic block on database '" + block.database().alias() + "' was rolled"
+                    + " back after Hibernate had flushed in it the INSERT or DELETE of " + session.bestGuessEntityName(entity)
+                    + " requested before the block began; that change is lost, so the enclosing block cannot commit."
+                    + " Flush (em.flush()) before opening a nested block that may roll back.");
             return;
-        }
-        EntityEntry entry = session.getPersistenceContextInternal().getEntry(entity);
-        if (entry == null) {
-            return;   // already detached (an earlier hook of the same rollback, or the user)
         }
         PendingActions.drop(session, entity);
         session.evict(entity);

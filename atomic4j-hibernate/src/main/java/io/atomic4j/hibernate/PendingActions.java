@@ -40,6 +40,30 @@ final class PendingActions {
         }
     }
 
+    /** True if an INSERT/UPDATE/DELETE of {@code entity} is queued (false when that cannot be known). */
+    static boolean isQueued(SessionImplementor session, Object entity) {
+        ActionQueue queue = session.getActionQueue();
+        if (LISTS == null || !queue.hasAnyQueuedActions()) {
+            return false;
+        }
+        try {
+            for (Field field : LISTS) {
+                ExecutableList<?> actions = (ExecutableList<?>) field.get(queue);
+                if (actions == null) {
+                    continue;
+                }
+                for (int i = 0; i < actions.size(); i++) {
+                    if (actions.get(i) instanceof EntityAction action && action.getInstance() == entity) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (IllegalAccessException e) {
+            return false;
+        }
+    }
+
     /** Removes {@code entity}'s queued actions; returns false if the session had to be cleared instead. */
     static boolean drop(SessionImplementor session, Object entity) {
         ActionQueue queue = session.getActionQueue();
