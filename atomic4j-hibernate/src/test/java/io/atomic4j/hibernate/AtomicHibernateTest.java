@@ -428,4 +428,43 @@ class AtomicHibernateTest extends HibernateTestBase {
         }
         assertThat(committedIds()).containsExactly(1, 3);
     }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void rollbackOnlyEntityTransactionOutsideABlockRollsBackAndSaysSo(TestDatabase database) throws Exception {
+        use(database);
+        try (EntityManager em = factory.createEntityManager()) {
+            EntityTransaction transaction = em.getTransaction();
+            transaction.begin();
+            em.persist(new Item(1, "one"));
+            transaction.setRollbackOnly();
+            assertThat(transaction.getRollbackOnly()).isTrue();
+            assertThatThrownBy(transaction::commit).isInstanceOf(RollbackException.class);
+            assertThat(db.inAtomicBlock()).isFalse();
+        }
+        assertThat(committedIds()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void sessionOfASuspendedTransactionIsRefusedInsideAnIndependentBlock(TestDatabase database) throws Exception {
+        use(database);
+        try (EntityManager em = factory.createEntityManager()) {
+            db.atomic(() -> {
+                em.persist(new Item(1, "one"));
+                assertThatThrownBy(() -> db.atomic(io.atomic4j.AtomicOptions.defaults().independent(true),
+                        () -> em.find(Item.class, 1)))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("independent block");
+                db.atomic(io.atomic4j.AtomicOptions.defaults().independent(true), () -> {
+                    try (EntityManager other = factory.createEntityManager()) {
+                        other.persist(new Item(2, "independent"));
+                    }
+                });
+                assertThat(committedIds()).as("the independent block committed on its own").containsExactly(2);
+                em.persist(new Item(3, "three"));
+            });
+        }
+        assertThat(committedIds()).containsExactly(1, 2, 3);
+    }
 }
