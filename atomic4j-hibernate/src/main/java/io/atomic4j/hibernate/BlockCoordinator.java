@@ -154,15 +154,23 @@ final class BlockCoordinator implements TransactionCoordinator {
 
     /** Flushes the session before a block on {@code state}'s transaction exits (engine listener). */
     void flushIfJoinedTo(TransactionState state) {
-        if (joinedState == state && owner.isActive()) {
+        if (joinedState == state && usable()) {
             owner.flushBeforeTransactionCompletion();
         }
+    }
+
+    /**
+     * The session is open, or closed by JPA's close() inside the block and waiting for its end. A
+     * session closed for good (native bootstrap) has nothing left to flush.
+     */
+    private boolean usable() {
+        return owner.isActive() && session().isOpenOrWaitingForAutoClose();
     }
 
     // ------------------------------------------------------------------ completion
 
     private void beforeCompletion() {
-        if (joinedState == null || !owner.isActive()) {
+        if (joinedState == null || !usable()) {
             return;
         }
         owner.beforeTransactionCompletion();
@@ -308,7 +316,7 @@ final class BlockCoordinator implements TransactionCoordinator {
     private final class Driver implements TransactionDriver {
         @Override
         public void begin() {
-            if (joinedState != null && joinedState == builder.currentState() && owner.isActive()) {
+            if (joinedState != null && joinedState == builder.currentState() && usable()) {
                 // What changed before the nested block belongs to the enclosing one: send it now, so a
                 // rollback of the nested block undoes exactly the work done in it.
                 owner.flushBeforeTransactionCompletion();

@@ -54,14 +54,19 @@ public final class HibernateBenchmark {
         config.setPassword(testDatabase.password());
         config.setMaximumPoolSize(4);
         try (HikariDataSource pool = new HikariDataSource(config);
-             Database db = Database.wrap("bench", pool)) {
+             Database db = Database.wrap("bench", pool);
+             // Without the pre-COMMIT transaction-id query (PostgreSQL only): an identically sized pool of its own.
+             Database noResolve = Database.builder(testDatabase.jdbcUrl()).user(testDatabase.user())
+                     .password(testDatabase.password()).maxPoolSize(4).resolveCommitOutcome(false).build()) {
             EntityManagerFactory plain = new HibernatePersistenceConfiguration("plain")
                     .managedClasses(BenchItem.class)
                     .property(JdbcSettings.JAKARTA_NON_JTA_DATASOURCE, pool)
                     .property("hibernate.hbm2ddl.auto", "create")
                     .createEntityManagerFactory();
             EntityManagerFactory atomic = AtomicHibernate.sessionFactory(db, Map.of(), BenchItem.class);
-            List<String> names = List.of("hibernate resource-local", "atomic4j db.atomic", "atomic4j em.getTransaction()");
+            EntityManagerFactory atomicNoResolve = AtomicHibernate.sessionFactory(noResolve, Map.of(), BenchItem.class);
+            List<String> names = List.of("hibernate resource-local", "atomic4j db.atomic", "atomic4j em.getTransaction()",
+                    "atomic4j db.atomic, no resolve");
             List<Variant> variants = List.of(
                     () -> {
                         try (EntityManager em = plain.createEntityManager()) {
@@ -83,7 +88,12 @@ public final class HibernateBenchmark {
                             em.persist(new BenchItem(IDS.incrementAndGet(), "item"));
                             transaction.commit();
                         }
-                    });
+                    },
+                    () -> noResolve.atomic(() -> {
+                        try (EntityManager em = atomicNoResolve.createEntityManager()) {
+                            em.persist(new BenchItem(IDS.incrementAndGet(), "item"));
+                        }
+                    }));
             IDS.set(1_000_000_000L);
             for (Variant variant : variants) {   // warm-up
                 slice(variant, SLICE_NANOS * 5);
@@ -93,7 +103,7 @@ public final class HibernateBenchmark {
             for (int i = 0; i < variants.size(); i++) {
                 ratios.add(new ArrayList<>());
             }
-            List<Integer> order = new ArrayList<>(List.of(0, 1, 2));
+            List<Integer> order = new ArrayList<>(List.of(0, 1, 2, 3));
             java.util.Random random = new java.util.Random(42);
             for (int round = 0; round < ROUNDS; round++) {
                 Collections.shuffle(order, random);
@@ -117,6 +127,7 @@ public final class HibernateBenchmark {
             }
             plain.close();
             atomic.close();
+            atomicNoResolve.close();
         }
     }
 
