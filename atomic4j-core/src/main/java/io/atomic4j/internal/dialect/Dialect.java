@@ -78,6 +78,16 @@ public abstract class Dialect {
      * back on: where that switch costs a round trip of its own, it then carries the commit too.
      */
     /**
+     * True where the driver's {@code Connection.commit()} also begins the next transaction in the
+     * same call (sqlite-jdbc runs COMMIT, then BEGIN): a failure of that BEGIN (SQLITE_BUSY under a
+     * concurrent writer) would report a commit that succeeded as failed, and a retry would apply
+     * the work twice. Such transactions are committed by switching autocommit on (COMMIT alone).
+     */
+    public boolean commitAlsoBegins() {
+        return false;
+    }
+
+    /**
      * True where DDL (CREATE, ALTER, DROP, TRUNCATE, RENAME...) commits the open transaction
      * implicitly (MariaDB/MySQL, H2): inside a block it would commit the block's work so far,
      * so the JDBC layer refuses it there. PostgreSQL and SQLite run DDL inside the transaction.

@@ -52,4 +52,16 @@ public final class SqliteDialect extends Dialect {
             statement.execute("PRAGMA query_only = " + (on ? "1" : "0"));
         }
     }
+
+    /** sqlite-jdbc's commit() runs COMMIT and then BEGIN IMMEDIATE, which may fail with SQLITE_BUSY after the commit. */
+    @Override
+    public boolean commitAlsoBegins() {
+        return true;
+    }
+
+    /** The same reason: SET autocommit on is COMMIT alone; a block's transaction ends its session anyway. */
+    @Override
+    public boolean commitsBySwitchingAutocommitOn() {
+        return true;
+    }
 }

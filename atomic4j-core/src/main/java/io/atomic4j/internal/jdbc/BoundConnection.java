@@ -58,6 +58,9 @@ final class BoundConnection extends ForwardingConnection {
     @Override
     void beforeStatement() {
         checkUsable();
+        if (session.reopenPending) {
+            session.reopen(true);
+        }
         blocks.beforeStatement(state);
         session.mayHaveWritten = true;
         session.pendingWork = true;
@@ -67,6 +70,9 @@ final class BoundConnection extends ForwardingConnection {
     @Override
     void beforeQuery() {
         checkUsable();
+        if (session.reopenPending) {
+            session.reopen(true);
+        }
         blocks.beforeStatement(state);
         session.pendingWork = true;
     }

@@ -152,14 +152,43 @@ final class JdbcSession implements Backend.Session {
 
     @Override
     public void commit() {
-        commit(false);
+        if (dialect.commitAlsoBegins()) {
+            // A manual transaction keeps its session: commit alone, then begin the next one, whose failure
+            // (SQLITE_BUSY) must not turn the commit that happened into a reported failure.
+            commit(true);
+            reopen(false);
+        } else {
+            commit(false);
+        }
+    }
+
+    /**
+     * The manual transaction that follows a commit by autocommit switch has not begun yet (its
+     * BEGIN failed); the next statement begins it, and fails itself if it still cannot.
+     */
+    boolean reopenPending;
+
+    /** Turns autocommit off again after a commit by switch; with {@code mustSucceed} false a failure is left for the next statement. */
+    void reopen(boolean mustSucceed) {
+        try {
+            connection.setAutoCommit(false);
+            autocommitRestored = false;
+            reopenPending = false;
+        } catch (SQLException e) {
+            reopenPending = true;
+            if (mustSucceed) {
+                throw failure("begin the next transaction", e);
+            }
+            log.debug("Beginning the next manual transaction on '{}' failed; the next statement tries again: {}",
+                    backend.alias(), e.toString());
+        }
     }
 
     @Override
     public void commitBeforeClose() {
         // MariaDB ends a SET TRANSACTION READ ONLY transaction on SET autocommit=1 but keeps the read-only
         // setting for the next one, which would be the pool's next user: only COMMIT clears it.
-        commit(dialect.commitsBySwitchingAutocommitOn() && !readOnlySet);
+        commit((dialect.commitsBySwitchingAutocommitOn() && !readOnlySet) || dialect.commitAlsoBegins());
     }
 
     /**

@@ -11,6 +11,6 @@ class BackoffCapOverflowTest {
     void aMaxWhoseDoublingWouldOverflowStillCapsTheDoubledFirstWait() {
         long first = 1L << 40;
         long max = (1L << 62) + (1L << 10);
-        assertThat(AtomicBlocks.backoffCap(first, max, 3)).isEqualTo(first << 2);
+        assertThat(Retries.backoffCap(first, max, 3)).isEqualTo(first << 2);
     }
 }
