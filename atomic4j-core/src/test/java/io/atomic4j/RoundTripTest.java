@@ -75,10 +75,13 @@ class RoundTripTest {
 
     /**
      * Records every statement's SQL and every commit/rollback of connections from {@code target},
-     * and on MariaDB every change of autocommit: the driver sends SET autocommit for it, where
-     * pgjdbc keeps it to itself (BEGIN goes out with the next statement) and H2 and SQLite run
-     * in-process.
+     * on MariaDB every change of autocommit: the driver sends SET autocommit for it, where
+     * pgjdbc keeps it to itself (BEGIN goes out with the next statement) and H2 runs in-process;
+     * on SQLite the COMMIT that switching autocommit on runs.
      */
+    /** SQLite: a statement ran since the last recorded COMMIT or ROLLBACK. */
+    private boolean sqliteWorkPending;
+
     DataSource recording(DataSource target) {
         return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
                 (proxy, method, args) -> {
@@ -93,10 +96,18 @@ class RoundTripTest {
                     String name = method.getName();
                     if (name.equals("commit") || name.equals("rollback") && args == null) {
                         sent.add(name.toUpperCase());
+                        sqliteWorkPending = false;
                     }
                     if (name.equals("setAutoCommit") && database == TestDatabase.MARIADB
                             && (Boolean) args[0] != connection.getAutoCommit()) {
                         sent.add("set autocommit=" + ((Boolean) args[0] ? 1 : 0));
+                    }
+                    // sqlite-jdbc runs COMMIT when autocommit is switched back on inside a transaction; one that
+                    // ran no statement (the BEGIN sqlite-jdbc itself opens after a commit or rollback) is left out.
+                    if (name.equals("setAutoCommit") && database == TestDatabase.SQLITE && (Boolean) args[0]
+                            && !connection.getAutoCommit() && sqliteWorkPending) {
+                        sent.add("COMMIT");
+                        sqliteWorkPending = false;
                     }
                     Object result = invoke(connection, method, args);
                     if (result instanceof PreparedStatement) {
@@ -114,6 +125,7 @@ class RoundTripTest {
                 (proxy, method, args) -> {
                     if (method.getName().startsWith("execute")) {
                         sent.add(args != null && args.length > 0 && args[0] instanceof String ? (String) args[0] : preparedSql);
+                        sqliteWorkPending = true;
                     }
                     return invoke(statement, method, args);
                 });

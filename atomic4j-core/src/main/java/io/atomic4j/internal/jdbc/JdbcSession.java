@@ -2,6 +2,7 @@ package io.atomic4j.internal.jdbc;
 
 import io.atomic4j.internal.dialect.Dialect;
 import io.atomic4j.internal.engine.Backend;
+import io.atomic4j.internal.engine.Failures;
 import io.atomic4j.internal.engine.TransactionEvents;
 import io.atomic4j.internal.engine.TransactionState;
 import io.atomic4j.internal.errors.Messages;
@@ -174,10 +175,11 @@ final class JdbcSession implements Backend.Session {
             connection.setAutoCommit(false);
             autocommitRestored = false;
             reopenPending = false;
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException | Error e) {
             reopenPending = true;
             if (mustSucceed) {
-                throw failure("begin the next transaction", e);
+                throw e instanceof SQLException ? failure("begin the next transaction", (SQLException) e)
+                        : Failures.<RuntimeException>sneaky(e);
             }
             log.debug("Beginning the next manual transaction on '{}' failed; the next statement tries again: {}",
                     backend.alias(), e.toString());
