@@ -294,8 +294,7 @@ public final class AtomicTransactionManager implements PlatformTransactionManage
                     break;
                 case JOINED:
                     if (outcome == Outcome.ROLLBACK) {
-                        // Spring's globalRollbackOnParticipationFailure: the whole transaction must roll back.
-                        engine.setRollback(true);
+                        markForRollback(status);
                     }
                     // ROLLBACK_ONLY: Spring does not fail early; the block that owns the transaction reports it.
                     break;
@@ -309,6 +308,24 @@ public final class AtomicTransactionManager implements PlatformTransactionManage
             if (status.suspendedSpring != null) {
                 status.suspendedSpring.resume();
             }
+        }
+    }
+
+    /**
+     * Spring's globalRollbackOnParticipationFailure: the whole transaction must roll back. The mark
+     * carries a cause, so a {@code db.atomic} block that owns the transaction does not roll back
+     * silently but throws, like after any error swallowed inside it.
+     */
+    private void markForRollback(AtomicTransactionStatus status) {
+        UnexpectedRollbackException cause = new UnexpectedRollbackException("A participating Spring transaction"
+                + (status.name == null ? "" : " (" + status.name + ")") + " on database '" + database.alias()
+                + "' failed or was marked rollback-only; the transaction it joined must roll back");
+        try {
+            engine.markForRollbackOnError(() -> {
+                throw cause;
+            });
+        } catch (UnexpectedRollbackException expected) {
+            // the mark is what was wanted
         }
     }
 
