@@ -49,9 +49,14 @@ final class SpringFixture implements AutoCloseable {
     final ApplicationEventPublisher events;
 
     SpringFixture(Side side, TestDatabase testDatabase) {
+        this(side, testDatabase, testDatabase.jdbcUrl());
+    }
+
+    /** A fixture over {@code jdbcUrl} (for example through a FaultProxy) of {@code testDatabase}. */
+    SpringFixture(Side side, TestDatabase testDatabase, String jdbcUrl) {
         this.side = side;
         this.testDatabase = testDatabase;
-        this.pool = newPool(testDatabase);
+        this.pool = newPool(testDatabase, jdbcUrl);
         if (side == Side.ATOMIC) {
             db = Database.wrap("default", pool);
             transactionManager = new AtomicTransactionManager(db);
@@ -72,9 +77,9 @@ final class SpringFixture implements AutoCloseable {
         jdbc.execute("CREATE TABLE " + TABLE + " (id INT PRIMARY KEY, name VARCHAR(50))");
     }
 
-    static HikariDataSource newPool(TestDatabase testDatabase) {
+    static HikariDataSource newPool(TestDatabase testDatabase, String jdbcUrl) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(testDatabase.jdbcUrl());
+        config.setJdbcUrl(jdbcUrl);
         config.setUsername(testDatabase.user());
         config.setPassword(testDatabase.password());
         config.setMaximumPoolSize(4);
@@ -135,6 +140,19 @@ final class SpringFixture implements AutoCloseable {
             db.close();
         }
         pool.close();
+    }
+
+    /** Counts rows over a direct connection, not through the fixture's (possibly cut) proxy. */
+    static final class Counter {
+        private final TestDatabase testDatabase;
+
+        Counter(TestDatabase testDatabase) {
+            this.testDatabase = testDatabase;
+        }
+
+        int rows(String table) {
+            return new JdbcTemplate(testDatabase.newPlainDataSource()).queryForObject("SELECT COUNT(*) FROM " + table, Integer.class);
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
