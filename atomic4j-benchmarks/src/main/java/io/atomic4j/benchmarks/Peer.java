@@ -2,6 +2,7 @@ package io.atomic4j.benchmarks;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.atomic4j.Database;
+import io.atomic4j.spring.AtomicTransactionManager;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -14,6 +15,7 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -29,6 +31,8 @@ abstract class Peer implements AutoCloseable {
         /** PostgreSQL only: atomic4j without the pre-COMMIT transaction-id query that resolves lost COMMITs. */
         ATOMIC4J_NO_RESOLVE("atomic4j, resolveCommitOutcome(false)"),
         SPRING("Spring TransactionTemplate"),
+        /** The same TransactionTemplate code on AtomicTransactionManager (atomic4j-spring) over the same pool. */
+        SPRING_ATOMIC4J("Spring TransactionTemplate on AtomicTransactionManager"),
         JOOQ("jOOQ"),
         JDBI("JDBI");
 
@@ -61,7 +65,11 @@ abstract class Peer implements AutoCloseable {
             case ATOMIC4J_NO_RESOLVE -> new Atomic4j(Database.builder(database.jdbcUrl())
                     .user(database.user()).password(database.password())
                     .maxPoolSize(pool.getMaximumPoolSize()).resolveCommitOutcome(false).build());
-            case SPRING -> new Spring(pool);
+            case SPRING -> new Spring(new DataSourceTransactionManager(pool), pool, null);
+            case SPRING_ATOMIC4J -> {
+                Database db = Database.wrap("bench", pool);
+                yield new Spring(new AtomicTransactionManager(db), db.dataSource(), db);
+            }
             case JOOQ -> new Jooq(DSL.using(pool, jooqDialect(database.kind())));
             case JDBI -> new JdbiPeer(Jdbi.create(pool));
         };
@@ -154,17 +162,23 @@ abstract class Peer implements AutoCloseable {
         }
     }
 
-    /** TransactionTemplate over DataSourceTransactionManager; nested blocks with PROPAGATION_NESTED (JDBC savepoints). */
+    /**
+     * TransactionTemplate over DataSourceTransactionManager (nested blocks with PROPAGATION_NESTED:
+     * JDBC savepoints), or the same code over AtomicTransactionManager (nested: lazy savepoints).
+     */
     static final class Spring extends Peer {
         private final javax.sql.DataSource pool;
         private final TransactionTemplate required;
         private final TransactionTemplate nested;
         private final JdbcTemplate jdbc;
         private final Work.Tx tx;
+        /** The atomic4j database behind AtomicTransactionManager; null for Spring's own manager. */
+        private final Database db;
 
-        Spring(javax.sql.DataSource pool) {
+        /** {@code pool}: the DataSource Spring code is given (the plain pool, or {@code db.dataSource()}). */
+        Spring(PlatformTransactionManager manager, javax.sql.DataSource pool, Database db) {
             this.pool = pool;
-            DataSourceTransactionManager manager = new DataSourceTransactionManager(pool);
+            this.db = db;
             this.required = new TransactionTemplate(manager);
             this.nested = new TransactionTemplate(manager);
             nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
@@ -211,6 +225,13 @@ abstract class Peer implements AutoCloseable {
                 });
             } catch (Checked e) {
                 throw e.checked;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (db != null) {
+                db.close();
             }
         }
     }
