@@ -83,8 +83,10 @@ public class AtomicAutoConfiguration {
     /** Spring's transactions as atomic blocks of the primary database. */
     @Bean(name = "transactionManager")
     @ConditionalOnMissingBean(TransactionManager.class)
-    public AtomicTransactionManager transactionManager(Database database, ObjectProvider<DataSource> dataSource) {
-        DataSource pool = dataSource.getIfUnique();
+    public AtomicTransactionManager transactionManager(Database database, AtomicProperties properties,
+                                                       ObjectProvider<DataSource> dataSource) {
+        // Only when 'default' wraps the DataSource bean is that bean the same database.
+        DataSource pool = properties.getDatabases().containsKey(DEFAULT) ? null : dataSource.getIfUnique();
         // Spring code handed the DataSource bean (rather than database.dataSource()) then joins the block too.
         return pool == null ? new AtomicTransactionManager(database) : new AtomicTransactionManager(database, pool);
     }
