@@ -3,6 +3,8 @@ package io.atomic4j.spring;
 import io.atomic4j.AtomicScope;
 import io.atomic4j.internal.engine.AtomicBlocks;
 import io.atomic4j.internal.engine.TransactionState;
+import io.atomic4j.Savepoint;
+import org.springframework.transaction.SavepointManager;
 import org.springframework.transaction.support.AbstractTransactionStatus;
 
 /**
@@ -85,6 +87,30 @@ final class AtomicTransactionStatus extends AbstractTransactionStatus {
     @Override
     public boolean isNested() {
         return kind == Kind.NESTED;
+    }
+
+    /** Programmatic savepoints ({@code status.createSavepoint()}) are atomic4j's manual savepoints. */
+    @Override
+    protected SavepointManager getSavepointManager() {
+        if (kind == Kind.EMPTY) {
+            return super.getSavepointManager();   // Spring: no transaction, no savepoints
+        }
+        return new SavepointManager() {
+            @Override
+            public Object createSavepoint() {
+                return engine.savepoint();
+            }
+
+            @Override
+            public void rollbackToSavepoint(Object savepoint) {
+                engine.savepointRollback((Savepoint) savepoint);
+            }
+
+            @Override
+            public void releaseSavepoint(Object savepoint) {
+                engine.savepointCommit((Savepoint) savepoint);
+            }
+        };
     }
 
     @Override

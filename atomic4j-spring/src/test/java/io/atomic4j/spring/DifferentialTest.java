@@ -286,6 +286,17 @@ class DifferentialTest {
                         s.log.add("caught");
                     }
                 }), List.of(1), null),
+                scenario("programmatic savepoint rolled back keeps the rest", s -> s.template(TransactionDefinition.PROPAGATION_REQUIRED)
+                        .executeWithoutResult(status -> {
+                            s.insert(1);
+                            Object savepoint = status.createSavepoint();
+                            s.insert(2);
+                            status.rollbackToSavepoint(savepoint);
+                            s.insert(3);
+                            Object released = status.createSavepoint();
+                            s.insert(4);
+                            status.releaseSavepoint(released);
+                        }), List.of(1, 3, 4), null),
                 scenario("transaction template commits and rolls back", s -> {
                     s.template(TransactionDefinition.PROPAGATION_REQUIRED).executeWithoutResult(status -> s.insert(1));
                     s.template(TransactionDefinition.PROPAGATION_REQUIRED).executeWithoutResult(status -> {
