@@ -83,6 +83,15 @@ class BootApplicationTest {
     }
 
     @Test
+    void aTransactionalServiceJoinsTheRequestsBlockAndSynchronizesWithItsCommit() throws Exception {
+        HttpResponse<String> response = post("/orders/4/service");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(jdbc.queryForList("SELECT id FROM orders", Integer.class)).containsExactly(4);
+        assertThat(ShopApplication.EVENTS).containsExactly("service in request block true", "service order 4 committed, in block false");
+    }
+
+    @Test
     void aNonAtomicServletCommitsEachStatement() throws Exception {
         HttpResponse<String> response = post("/plain/3");
 

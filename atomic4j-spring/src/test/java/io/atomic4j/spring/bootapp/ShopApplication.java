@@ -14,6 +14,10 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -39,9 +43,11 @@ public class ShopApplication {
         private final Database db;
         private final JdbcTemplate jdbc;
         private final DataSource pool;
+        private final OrderService service;
 
-        OrderController(Database db, JdbcTemplate jdbc, DataSource pool) {
+        OrderController(Database db, JdbcTemplate jdbc, DataSource pool, OrderService service) {
             this.db = db;
+            this.service = service;
             this.jdbc = jdbc;
             this.pool = pool;
         }
@@ -62,9 +68,39 @@ public class ShopApplication {
             throw new IllegalStateException("payment refused for order " + id);
         }
 
+        @PostMapping("/orders/{id}/service")
+        String orderThroughService(@PathVariable int id) {
+            service.place(id);
+            return "placed";
+        }
+
         @GetMapping("/orders")
         List<Integer> orders() {
             return jdbc.queryForList("SELECT id FROM orders ORDER BY id", Integer.class);
+        }
+    }
+
+    /** A transactional service: inside a request it joins the request's block. */
+    @Service
+    public static class OrderService {
+        private final JdbcTemplate jdbc;
+        private final Database db;
+
+        OrderService(JdbcTemplate jdbc, Database db) {
+            this.jdbc = jdbc;
+            this.db = db;
+        }
+
+        @Transactional
+        public void place(int id) {
+            jdbc.update("INSERT INTO orders (id) VALUES (?)", id);
+            EVENTS.add("service in request block " + db.inAtomicBlock());
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    EVENTS.add("service order " + id + " committed, in block " + db.inAtomicBlock());
+                }
+            });
         }
     }
 
