@@ -165,28 +165,36 @@ public final class AtomicTransactionManager implements PlatformTransactionManage
 
     /** An outermost block (independent when {@code independent}), with Spring's state started for it. */
     private TransactionStatus newTransaction(TransactionDefinition def, boolean independent, SuspendedSpringState suspended) {
-        AtomicOptions options = AtomicOptions.defaults().independent(independent).readOnly(def.isReadOnly());
-        Isolation isolation = isolation(def.getIsolationLevel());
-        if (isolation != null) {
-            options = options.isolation(isolation);
-        }
-        AtomicScope scope;
+        AtomicScope scope = null;
         try {
+            AtomicOptions options = AtomicOptions.defaults().independent(independent).readOnly(def.isReadOnly());
+            Isolation isolation = isolation(def.getIsolationLevel());
+            if (isolation != null) {
+                options = options.isolation(isolation);
+            }
             scope = database.begin(options);
+            AtomicTransactionStatus status = new AtomicTransactionStatus(engine, Kind.NEW, def.getName(),
+                    def.isReadOnly(), scope, false, null, suspended);
+            Integer isolationLevel = def.getIsolationLevel() == TransactionDefinition.ISOLATION_DEFAULT
+                    ? null : def.getIsolationLevel();
+            int timeout = def.getTimeout() == TransactionDefinition.TIMEOUT_DEFAULT ? -1 : def.getTimeout();
+            status.synchronizations = SpringSynchronizations.start(engine, resourceKeys, newHolder(), def.getName(),
+                    def.isReadOnly(), isolationLevel, timeout);
+            return status;
         } catch (RuntimeException | Error e) {
+            // Nothing may stay half-begun: the block (empty so far) is closed, what was put aside comes back.
+            if (scope != null) {
+                try {
+                    scope.close();
+                } catch (RuntimeException closeError) {
+                    e.addSuppressed(closeError);
+                }
+            }
             if (suspended != null) {
                 suspended.resume();
             }
             throw e;
         }
-        AtomicTransactionStatus status = new AtomicTransactionStatus(engine, Kind.NEW, def.getName(), def.isReadOnly(),
-                scope, false, null, suspended);
-        Integer isolationLevel = def.getIsolationLevel() == TransactionDefinition.ISOLATION_DEFAULT
-                ? null : def.getIsolationLevel();
-        int timeout = def.getTimeout() == TransactionDefinition.TIMEOUT_DEFAULT ? -1 : def.getTimeout();
-        status.synchronizations = SpringSynchronizations.start(engine, resourceKeys, newHolder(), def.getName(),
-                def.isReadOnly(), isolationLevel, timeout);
-        return status;
     }
 
     /** A block opened by db.atomic that Spring code now joins: Spring's state is started for it on first contact. */
