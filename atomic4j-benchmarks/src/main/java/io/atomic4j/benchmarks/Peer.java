@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.atomic4j.Database;
 import io.atomic4j.jdbi.AtomicTransactionHandler;
 import io.atomic4j.jooq.AtomicTransactionProvider;
+import io.atomic4j.spring.AtomicTransactionManager;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -16,6 +17,7 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -31,6 +33,8 @@ abstract class Peer implements AutoCloseable {
         /** PostgreSQL only: atomic4j without the pre-COMMIT transaction-id query that resolves lost COMMITs. */
         ATOMIC4J_NO_RESOLVE("atomic4j, resolveCommitOutcome(false)"),
         SPRING("Spring TransactionTemplate"),
+        /** The same TransactionTemplate code on AtomicTransactionManager (atomic4j-spring) over the same pool. */
+        SPRING_ATOMIC4J("Spring TransactionTemplate on AtomicTransactionManager"),
         JOOQ("jOOQ"),
         /** jOOQ's own DSLContext.transaction, made atomic blocks by atomic4j-jooq. */
         JOOQ_ATOMIC4J("jOOQ, AtomicTransactionProvider"),
@@ -76,7 +80,11 @@ abstract class Peer implements AutoCloseable {
             case ATOMIC4J_NO_RESOLVE -> new Atomic4j(Database.builder(database.jdbcUrl())
                     .user(database.user()).password(database.password())
                     .maxPoolSize(pool.getMaximumPoolSize()).resolveCommitOutcome(false).build());
-            case SPRING -> new Spring(pool);
+            case SPRING -> new Spring(new DataSourceTransactionManager(pool), pool, null);
+            case SPRING_ATOMIC4J -> {
+                Database db = Database.wrap("bench", pool);
+                yield new Spring(new AtomicTransactionManager(db), db.dataSource(), db);
+            }
             case JOOQ -> new Jooq(DSL.using(pool, jooqDialect(database.kind())));
             case JOOQ_ATOMIC4J -> Jooq.atomic(Database.wrap("bench", pool), jooqDialect(database.kind()));
             case JDBI -> new JdbiPeer(Jdbi.create(pool));
@@ -171,17 +179,23 @@ abstract class Peer implements AutoCloseable {
         }
     }
 
-    /** TransactionTemplate over DataSourceTransactionManager; nested blocks with PROPAGATION_NESTED (JDBC savepoints). */
+    /**
+     * TransactionTemplate over DataSourceTransactionManager (nested blocks with PROPAGATION_NESTED:
+     * JDBC savepoints), or the same code over AtomicTransactionManager (nested: lazy savepoints).
+     */
     static final class Spring extends Peer {
         private final javax.sql.DataSource pool;
         private final TransactionTemplate required;
         private final TransactionTemplate nested;
         private final JdbcTemplate jdbc;
         private final Work.Tx tx;
+        /** The atomic4j database behind AtomicTransactionManager; null for Spring's own manager. */
+        private final Database db;
 
-        Spring(javax.sql.DataSource pool) {
+        /** {@code pool}: the DataSource Spring code is given (the plain pool, or {@code db.dataSource()}). */
+        Spring(PlatformTransactionManager manager, javax.sql.DataSource pool, Database db) {
             this.pool = pool;
-            DataSourceTransactionManager manager = new DataSourceTransactionManager(pool);
+            this.db = db;
             this.required = new TransactionTemplate(manager);
             this.nested = new TransactionTemplate(manager);
             nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
@@ -228,6 +242,13 @@ abstract class Peer implements AutoCloseable {
                 });
             } catch (Checked e) {
                 throw e.checked;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (db != null) {
+                db.close();
             }
         }
     }
