@@ -31,21 +31,62 @@ final class TransactionControlSql {
         return implicitCommitKeyword(sql, skipSpaceAndComments(sql, 0));
     }
 
-    private static final String[] IMPLICIT_COMMIT = {"create", "alter", "drop", "rename", "truncate", "grant", "revoke",
-        "lock", "unlock", "analyze", "optimize", "repair", "flush"};
-
     private static String implicitCommitKeyword(String sql, int start) {
-        for (String word : IMPLICIT_COMMIT) {
-            if (word(sql, start, word)) {
-                int next = next(sql, start, word.length());
-                if ((word.equals("create") || word.equals("drop"))
-                        && (word(sql, next, "temporary") || (word(sql, next, "local") && word(sql, next(sql, next, 5), "temporary")))) {
-                    return null;
-                }
-                return word.toUpperCase(java.util.Locale.ROOT) + " (it commits the open transaction on this database)";
-            }
+        if (start >= sql.length()) {
+            return null;
         }
-        return null;
+        String word;
+        switch (sql.charAt(start) | 0x20) {   // most statements (SELECT, INSERT, WITH...) end here
+            case 'a':
+                word = first(sql, start, "alter", "analyze");
+                break;
+            case 'c':
+                word = first(sql, start, "create", null);
+                break;
+            case 'd':
+                word = first(sql, start, "drop", null);
+                break;
+            case 'f':
+                word = first(sql, start, "flush", null);
+                break;
+            case 'g':
+                word = first(sql, start, "grant", null);
+                break;
+            case 'l':
+                word = first(sql, start, "lock", null);
+                break;
+            case 'o':
+                word = first(sql, start, "optimize", null);
+                break;
+            case 'r':
+                word = first(sql, start, "rename", first(sql, start, "revoke", "repair"));
+                break;
+            case 't':
+                word = first(sql, start, "truncate", null);
+                break;
+            case 'u':
+                word = first(sql, start, "unlock", null);
+                break;
+            default:
+                return null;
+        }
+        if (word == null) {
+            return null;
+        }
+        int next = next(sql, start, word.length());
+        if ((word.equals("create") || word.equals("drop"))
+                && (word(sql, next, "temporary") || (word(sql, next, "local") && word(sql, next(sql, next, 5), "temporary")))) {
+            return null;   // temporary tables commit nothing
+        }
+        return word.toUpperCase(java.util.Locale.ROOT) + " (it commits the open transaction on this database)";
+    }
+
+    /** {@code candidate} if it is the word at {@code at}, else {@code otherwise} if that is, else null. */
+    private static String first(String sql, int at, String candidate, String otherwise) {
+        if (word(sql, at, candidate)) {
+            return candidate;
+        }
+        return otherwise != null && word(sql, at, otherwise) ? otherwise : null;
     }
 
     private static String controlKeyword(String sql) {

@@ -32,4 +32,21 @@ class TransactionControlSqlTest {
     void otherStatementsPass(String sql) {
         assertThat(TransactionControlSql.keyword(sql)).isNull();
     }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"CREATE TABLE t (id INT)", "alter table t add c int", "DROP TABLE t", "TRUNCATE TABLE t",
+        "RENAME TABLE a TO b", "GRANT SELECT ON t TO u", "REVOKE ALL ON t FROM u", "LOCK TABLES t WRITE",
+        "UNLOCK TABLES", "ANALYZE TABLE t", "OPTIMIZE TABLE t", "REPAIR TABLE t", "FLUSH TABLES"})
+    void ddlThatCommitsImplicitlyIsRecognisedWhereTheDatabaseDoesSo(String sql) {
+        assertThat(TransactionControlSql.keyword(sql, true)).contains("commits the open transaction");
+        assertThat(TransactionControlSql.keyword(sql, false)).isNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"CREATE TEMPORARY TABLE t (id INT)", "DROP TEMPORARY TABLE t",
+        "CREATE LOCAL TEMPORARY TABLE t (id INT)", "UPDATE t SET c = 1", "DELETE FROM t", "REPLACE INTO t VALUES (1)",
+        "analyse", "creates", "SELECT 1"})
+    void temporaryTablesAndOrdinaryStatementsPassEvenWhereDdlCommits(String sql) {
+        assertThat(TransactionControlSql.keyword(sql, true)).isNull();
+    }
 }
