@@ -71,7 +71,9 @@ public final class DemoService implements AutoCloseable {
         createSqliteDirectory(config.jdbcUrl());
         FaultSwitch faults = FaultSwitch.create();
         // The service reaches the real database through the fault switch's driver (see POST /faults).
-        Database.Builder builder = Database.builder(faults.jdbcUrl(config.jdbcUrl())).atomicRequests(true);
+        MetricsServlet metrics = new MetricsServlet();
+        Database.Builder builder = Database.builder(faults.jdbcUrl(config.jdbcUrl())).atomicRequests(true)
+                .listener(metrics.listener());
         if (config.user() != null) {
             builder.user(config.user());
         }
@@ -121,6 +123,7 @@ public final class DemoService implements AutoCloseable {
             addServlet(context, new RegistrationsServlet(registrations), "/registrations", "/users");
             addServlet(context, new FaultsServlet(faults, payments), "/faults");
             addServlet(context, new InspectServlet(inspector, mailbox, payments), "/tables", "/outbox", "/payments");
+            addServlet(context, metrics, "/metrics");
             addServlet(context, new IndexServlet(config.displayUrl()), "/");
 
             Server server = new Server();

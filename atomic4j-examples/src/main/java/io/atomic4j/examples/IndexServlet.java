@@ -22,6 +22,10 @@ final class IndexServlet extends HttpServlet {
         if (!request.getRequestURI().equals("/")) {
             throw Paths.unknown(request);
         }
+        if (MetricsServlet.wantsPage(request)) {
+            MetricsServlet.writePage(response);
+            return;
+        }
         ObjectNode endpoints = Json.object()
                 .put("GET /procedure-lists", "the procedure lists and their procedures")
                 .put("POST /procedure-lists/{id}/enrollments", "{\"user\": \"alice\"}: one procedure_user row + one procedure_state row per procedure")
@@ -33,7 +37,8 @@ final class IndexServlet extends HttpServlet {
                 .put("GET /faults", "the fault settings")
                 .put("GET /tables", "committed row counts, read on a separate connection")
                 .put("GET /outbox", "welcome messages sent (only after a commit)")
-                .put("GET /payments", "the payment provider's charges and refunds");
+                .put("GET /payments", "the payment provider's charges and refunds")
+                .put("GET /metrics", "transaction metrics, Prometheus text format (a browser at / gets a live chart of them)");
         ObjectNode body = Json.object()
                 .put("service", "atomic4j demo: every request runs in one transaction (AtomicRequestsFilter)")
                 .put("database", database);
