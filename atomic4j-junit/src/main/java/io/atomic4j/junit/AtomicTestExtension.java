@@ -109,6 +109,8 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
     private final Mode mode;
     /** The databases given to a factory method; null when they come from {@link AtomicDatabase} fields. */
     private final List<TestTarget> targets;
+    /** Set by {@link #strictOnCommit()}; the annotation-driven instance reads {@link AtomicTest#strictOnCommit()}. */
+    private final boolean strictOnCommit;
 
     /**
      * The instance {@link AtomicTest}, {@link TransactionTest} and
@@ -116,12 +118,13 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
      * (rolled back when there is none), the databases from {@link AtomicDatabase} fields.
      */
     public AtomicTestExtension() {
-        this(null, null);
+        this(null, null, false);
     }
 
-    private AtomicTestExtension(Mode mode, List<TestTarget> targets) {
+    private AtomicTestExtension(Mode mode, List<TestTarget> targets, boolean strictOnCommit) {
         this.mode = mode;
         this.targets = targets;
+        this.strictOnCommit = strictOnCommit;
     }
 
     /**
@@ -130,13 +133,13 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
      * <pre>{@code @RegisterExtension static final AtomicTestExtension atomic = AtomicTestExtension.forDatabases(db);}</pre>
      */
     public static AtomicTestExtension forDatabases(Database... databases) {
-        return new AtomicTestExtension(Mode.ROLLBACK, targetsOf(Arrays.asList(checked(databases)), "forDatabases(...)"));
+        return new AtomicTestExtension(Mode.ROLLBACK, targetsOf(Arrays.asList(checked(databases)), "forDatabases(...)"), false);
     }
 
     /** Rolled-back tests on every database of {@code databases}, in its order. */
     public static AtomicTestExtension forDatabases(Databases databases) {
         Objects.requireNonNull(databases, "forDatabases(...) needs Databases, got null");
-        return new AtomicTestExtension(Mode.ROLLBACK, targetsOf(databases.all(), "forDatabases(...)"));
+        return new AtomicTestExtension(Mode.ROLLBACK, targetsOf(databases.all(), "forDatabases(...)"), false);
     }
 
     /**
@@ -146,7 +149,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
      *     AtomicTestExtension.committing(db, "procedure_state", "procedure_user").and(reports, "events");}</pre>
      */
     public static AtomicTestExtension committing(Database database, String... emptyTables) {
-        return new AtomicTestExtension(Mode.COMMIT, List.of()).and(database, emptyTables);
+        return new AtomicTestExtension(Mode.COMMIT, List.of(), false).and(database, emptyTables);
     }
 
     /**
@@ -161,7 +164,20 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         List<TestTarget> more = new ArrayList<>(targets);
         more.add(new TestTarget(database, emptyTables == null ? List.of() : Arrays.asList(emptyTables),
                 "database '" + database.alias() + "'"));
-        return new AtomicTestExtension(mode, Collections.unmodifiableList(more));
+        return new AtomicTestExtension(mode, Collections.unmodifiableList(more), strictOnCommit);
+    }
+
+    /**
+     * This extension, failing every test that leaves an onCommit callback unchecked (as
+     * {@link AtomicTest#strictOnCommit()}); rolled-back mode only.
+     * <pre>{@code @RegisterExtension static final AtomicTestExtension atomic = AtomicTestExtension.forDatabases(db).strictOnCommit();}</pre>
+     * @throws IllegalStateException on the annotation-driven or a committing instance
+     */
+    public AtomicTestExtension strictOnCommit() {
+        if (targets == null || mode != Mode.ROLLBACK) {
+            throw Messages.strictNeedsRolledBack();
+        }
+        return new AtomicTestExtension(mode, targets, true);
     }
 
     private static Database[] checked(Database[] databases) {
@@ -219,7 +235,8 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
             }
             scopes = openBlocks(classTargets);
         }
-        store.put(CLASS_KEY, new ClassBlocks(testClass, this, classMode, classTargets, parent, scopes));
+        boolean strict = classMode == Mode.ROLLBACK && (targets != null ? strictOnCommit : annotatedStrict(testClass, parent));
+        store.put(CLASS_KEY, new ClassBlocks(testClass, this, classMode, strict, classTargets, parent, scopes));
     }
 
     /** Runs a {@code @BeforeAll} method, then notes whether it ran statements that tests on other threads could not see. Called by JUnit. */
@@ -272,12 +289,20 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         }
         Thread current = Thread.currentThread();
         AtomicScope[] scopes = null;
+        int[] marks = null;
         if (blocks.mode == Mode.ROLLBACK) {
             ClassBlocks unreachable = blocks.unreachableSetUpData(current);
             if (unreachable != null) {
                 throw Messages.setUpDataOnOtherThread(describe(context), unreachable, current);
             }
             scopes = openBlocks(blocks.targets);
+            if (blocks.strictOnCommit) {
+                marks = new int[scopes.length];
+                for (int i = 0; i < marks.length; i++) {
+                    marks[i] = blocks.targets.get(i).engine.hookMark();
+                }
+                StrictOnCommit.begin();
+            }
         } else {
             for (TestTarget target : blocks.targets) {
                 if (target.engine.inAtomicBlock()) {
@@ -285,7 +310,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
                 }
             }
         }
-        context.getStore(NAMESPACE).put(TEST_KEY, new TestBlocks(this, blocks, scopes, current));
+        context.getStore(NAMESPACE).put(TEST_KEY, new TestBlocks(this, blocks, scopes, marks, current));
     }
 
     /**
@@ -302,7 +327,9 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         String description = describe(context);
         List<TestTarget> testTargets = test.classBlocks.targets;
         if (test.scopes != null) {
-            rethrow(closeBlocks(testTargets, test.scopes, test.scopes.length, description, null));
+            Throwable unchecked = test.marks == null || test.thread != Thread.currentThread()
+                    ? null : uncheckedCallbacks(testTargets, test.marks, description);
+            rethrow(closeBlocks(testTargets, test.scopes, test.scopes.length, description, unchecked));
             return;
         }
         Throwable failure = null;
@@ -317,6 +344,22 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
             }
         }
         rethrow(failure);
+    }
+
+    /** Strict tests: the failure for the onCommit callbacks the test queued and never checked, or null. */
+    private static Throwable uncheckedCallbacks(List<TestTarget> targets, int[] marks, String description) {
+        try {
+            Throwable failure = null;
+            for (int i = 0; i < marks.length; i++) {
+                List<Runnable> unchecked = StrictOnCommit.unaccounted(targets.get(i).engine, marks[i]);
+                if (!unchecked.isEmpty()) {
+                    failure = add(failure, Messages.uncheckedCallbacks(description, targets.get(i).alias(), unchecked));
+                }
+            }
+            return failure;
+        } finally {
+            StrictOnCommit.end();
+        }
     }
 
     /** Refuses a {@code @BeforeEach} method running on another thread than the test's block. Called by JUnit. */
@@ -383,12 +426,15 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         final AtomicTestExtension owner;
         final ClassBlocks classBlocks;
         final AtomicScope[] scopes;
+        /** Strict tests: each target's hook mark when the test's block opened; null otherwise. */
+        final int[] marks;
         final Thread thread;
 
-        TestBlocks(AtomicTestExtension owner, ClassBlocks classBlocks, AtomicScope[] scopes, Thread thread) {
+        TestBlocks(AtomicTestExtension owner, ClassBlocks classBlocks, AtomicScope[] scopes, int[] marks, Thread thread) {
             this.owner = owner;
             this.classBlocks = classBlocks;
             this.scopes = scopes;
+            this.marks = marks;
             this.thread = thread;
         }
     }
@@ -485,6 +531,17 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
             }
         }
         return parent != null ? parent.mode : Mode.ROLLBACK;
+    }
+
+    /** {@link AtomicTest#strictOnCommit()} on the class or an enclosing class, else the enclosing class's setting. */
+    private static boolean annotatedStrict(Class<?> testClass, ClassBlocks parent) {
+        for (Class<?> type = testClass; type != null; type = enclosingOf(type)) {
+            Optional<AtomicTest> annotation = AnnotationSupport.findAnnotation(type, AtomicTest.class);
+            if (annotation.isPresent() && annotation.get().strictOnCommit()) {
+                return true;
+            }
+        }
+        return parent != null && parent.strictOnCommit;
     }
 
     /**

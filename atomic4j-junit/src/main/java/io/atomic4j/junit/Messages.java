@@ -1,6 +1,7 @@
 package io.atomic4j.junit;
 
 import io.atomic4j.TransactionManagementException;
+import java.util.List;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /** Every text the extension shows a user, once each. */
@@ -97,5 +98,18 @@ final class Messages {
     static IllegalStateException captureWrongThread(String alias) {
         return new IllegalStateException("An OnCommitCapture on database '" + alias + "' was closed by a thread that "
                 + "did not start it. Hooks are registered per thread: start and close it on the test's thread.");
+    }
+
+    static AssertionError uncheckedCallbacks(String test, String alias, List<Runnable> callbacks) {
+        return new AssertionError(test + " registered " + callbacks.size() + " onCommit callback(s) on database '" + alias
+                + "' that it neither ran nor checked: " + callbacks + ". The test's rollback drops them, so what they "
+                + "do is never tested (strictOnCommit). Run them with OnCommitCapture.captureAndRun(db, ...) or assert "
+                + "on the list OnCommitCapture.capture(db, ...) returns.");
+    }
+
+    static IllegalStateException strictNeedsRolledBack() {
+        return new IllegalStateException("strictOnCommit() applies to an extension made by forDatabases(...): committing "
+                + "tests run their onCommit callbacks for real, and the annotation-driven extension reads "
+                + "@AtomicTest(strictOnCommit = true).");
     }
 }
