@@ -36,7 +36,7 @@ final class Json {
     static String text(ObjectNode body, String field, String example) {
         var value = body.get(field);
         if (value == null || !value.isTextual() || value.asText().isBlank()) {
-            throw ApiError.badRequest("The body needs a \"" + field + "\" text field, for example " + example + ".");
+            throw ApiError.badRequest("The body needs the text field \"" + field + "\", for example " + example + ".");
         }
         return value.asText().trim();
     }
