@@ -76,6 +76,33 @@ class DemoStartupTest {
         }
     }
 
+    @Test
+    void everyErrorIsJsonOfOneShape() throws Exception {
+        String url = TestDatabase.SQLITE.newDatabaseUrl("demo_errors");
+        try (DemoService service = DemoService.start(new DemoConfig(url, null, null, 0))) {
+            HttpClient client = HttpClient.newHttpClient();
+            String big = "{\"user\": \"" + "a".repeat(Json.MAX_BODY_BYTES) + "\"}";
+            assertError(client.send(HttpRequest.newBuilder(service.uri().resolve("/procedure-lists/1/enrollments"))
+                    .POST(HttpRequest.BodyPublishers.ofString(big)).build(), HttpResponse.BodyHandlers.ofString()),
+                    413, "64 KiB");
+            assertError(client.send(HttpRequest.newBuilder(service.uri().resolve("/procedure-lists"))
+                    .DELETE().build(), HttpResponse.BodyHandlers.ofString()), 405, "DELETE /procedure-lists is not supported");
+            assertError(client.send(HttpRequest.newBuilder(service.uri().resolve("/procedure-lists"))
+                    .method("BREW", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()),
+                    501, "BREW is not known");
+            assertError(client.send(HttpRequest.newBuilder(service.uri().resolve("/nothing-here")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()), 404, "/nothing-here");
+        }
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String text) throws Exception {
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        JsonNode json = Json.MAPPER.readTree(response.body());
+        assertThat(json.path("message").asText()).contains(text);
+        assertThat(json.has("outcome")).isTrue();
+    }
+
     private static Throwable startFailure(DemoConfig config) {
         try {
             DemoService.start(config).close();
