@@ -5,6 +5,7 @@ import io.atomic4j.AtomicScope;
 import io.atomic4j.Database;
 import io.atomic4j.Databases;
 import io.atomic4j.TransactionManagementException;
+import io.atomic4j.internal.engine.Failures;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -16,7 +17,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -138,7 +138,9 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
 
     /** Rolled-back tests on every database of {@code databases}, in its order. */
     public static AtomicTestExtension forDatabases(Databases databases) {
-        Objects.requireNonNull(databases, "forDatabases(...) needs Databases, got null");
+        if (databases == null) {
+            throw Messages.nullDatabase("forDatabases(...)");
+        }
         return new AtomicTestExtension(Mode.ROLLBACK, targetsOf(databases.all(), "forDatabases(...)"), false);
     }
 
@@ -158,9 +160,11 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
      */
     public AtomicTestExtension and(Database database, String... emptyTables) {
         if (targets == null) {
-            throw new IllegalStateException("and(...) extends an extension made by forDatabases(...) or committing(...)");
+            throw Messages.andOnAnnotationDriven();
         }
-        Objects.requireNonNull(database, "and(...) needs a Database, got null");
+        if (database == null) {
+            throw Messages.nullDatabase("and(...)");
+        }
         List<TestTarget> more = new ArrayList<>(targets);
         more.add(new TestTarget(database, emptyTables == null ? List.of() : Arrays.asList(emptyTables),
                 "database '" + database.alias() + "'"));
@@ -182,12 +186,11 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
 
     private static Database[] checked(Database[] databases) {
         if (databases == null || databases.length == 0) {
-            throw new IllegalArgumentException("forDatabases(...) needs at least one Database");
+            throw Messages.noDatabaseGiven();
         }
         for (Database database : databases) {
             if (database == null) {
-                throw new IllegalArgumentException("forDatabases(...) was given a null Database: declare the Database "
-                        + "fields before the @RegisterExtension field, since static fields are initialized in order");
+                throw Messages.nullDatabaseField();
             }
         }
         return databases;
@@ -340,7 +343,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
                 }
                 emptyTables(target);
             } catch (Exception | Error e) {
-                failure = add(failure, e);
+                failure = Failures.combine(failure, e);
             }
         }
         rethrow(failure);
@@ -353,7 +356,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
             for (int i = 0; i < marks.length; i++) {
                 List<Runnable> unchecked = StrictOnCommit.unaccounted(targets.get(i).engine, marks[i]);
                 if (!unchecked.isEmpty()) {
-                    failure = add(failure, Messages.uncheckedCallbacks(description, targets.get(i).alias(), unchecked));
+                    failure = Failures.combine(failure, Messages.uncheckedCallbacks(description, targets.get(i).alias(), unchecked));
                 }
             }
             return failure;
@@ -465,31 +468,15 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
             try {
                 scope.close();   // without complete(): rolls back, silently (Django: set_rollback(True), then exit)
             } catch (TransactionManagementException e) {
-                if (stillOpen(scope)) {
-                    // Roll back what the test left open as well, so the thread's next test starts clean.
-                    failure = add(failure, Messages.blockLeftOpen(description, targets.get(i).alias(), e));
-                    failure = add(failure, targets.get(i).engine.abandon(scope));
-                } else {
-                    failure = add(failure, e);
-                }
+                // A scope the test left open inside: the core rolled it back with the test's block (or refused to
+                // close out of order, and abandon() rolls back both); abandon() does nothing for a closed scope.
+                failure = Failures.combine(failure, Messages.blockLeftOpen(description, targets.get(i).alias(), e));
+                failure = Failures.combine(failure, targets.get(i).engine.abandon(scope));
             } catch (RuntimeException | Error e) {
-                failure = add(failure, e);
+                failure = Failures.combine(failure, e);
             }
         }
         return failure;
-    }
-
-    /**
-     * True when {@code close()} refused to close the scope (an inner block is still open), rather
-     * than closing it and failing to roll back: a closed scope ignores a second {@code close()}.
-     */
-    private static boolean stillOpen(AtomicScope scope) {
-        try {
-            scope.close();
-            return false;
-        } catch (TransactionManagementException stillRefused) {
-            return true;
-        }
     }
 
     /** Empties the target's tables in one block; a manual transaction the test left open is rolled back first. */
@@ -616,24 +603,9 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         return method != null && !context.getDisplayName().startsWith(method + "(") ? name + " [" + context.getDisplayName() + "]" : name;
     }
 
-    private static Throwable add(Throwable failure, Throwable next) {
-        if (failure == null) {
-            return next;
-        }
-        if (next != null && next != failure) {
-            failure.addSuppressed(next);
-        }
-        return failure;
-    }
-
     private static void rethrow(Throwable failure) {
         if (failure != null) {
-            AtomicTestExtension.<RuntimeException>sneaky(failure);
+            throw Failures.<RuntimeException>sneaky(failure);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> void sneaky(Throwable failure) throws T {
-        throw (T) failure;
     }
 }

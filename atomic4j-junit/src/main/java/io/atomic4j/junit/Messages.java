@@ -85,8 +85,8 @@ final class Messages {
 
     static IllegalStateException blockLeftOpen(String test, String alias, TransactionManagementException cause) {
         return new IllegalStateException(test + " left an atomic block open on database '" + alias + "' (an "
-                + "AtomicScope that was never closed?). Its work could not be rolled back here and later tests on "
-                + "this thread run inside it. Close every scope, with try-with-resources.", cause);
+                + "AtomicScope that was never closed?). It was rolled back together with the test's block, so the next "
+                + "test starts clean. Close every scope, with try-with-resources.", cause);
     }
 
     static IllegalStateException committingBlockLeftOpen(String test, String alias) {
@@ -111,5 +111,27 @@ final class Messages {
         return new IllegalStateException("strictOnCommit() applies to an extension made by forDatabases(...): committing "
                 + "tests run their onCommit callbacks for real, and the annotation-driven extension reads "
                 + "@AtomicTest(strictOnCommit = true).");
+    }
+
+    static IllegalStateException andOnAnnotationDriven() {
+        return new IllegalStateException("and(...) extends an extension made by forDatabases(...) or committing(...); "
+                + "the annotation-driven extension takes its databases from @AtomicDatabase fields.");
+    }
+
+    static NullPointerException nullDatabase(String method) {
+        return new NullPointerException(method + " needs a Database, got null.");
+    }
+
+    static IllegalArgumentException noDatabaseGiven() {
+        return new IllegalArgumentException("forDatabases(...) needs at least one Database.");
+    }
+
+    static IllegalArgumentException nullDatabaseField() {
+        return new IllegalArgumentException("forDatabases(...) was given a null Database: declare the Database fields "
+                + "before the @RegisterExtension field, since static fields are initialized in order.");
+    }
+
+    static NullPointerException nullBody() {
+        return new NullPointerException("OnCommitCapture needs a body, got null.");
     }
 }

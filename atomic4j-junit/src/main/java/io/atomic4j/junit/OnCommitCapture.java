@@ -8,7 +8,6 @@ import io.atomic4j.internal.engine.Engines;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Collects the {@link Database#onCommit onCommit} callbacks registered while it is open, and
@@ -81,7 +80,9 @@ public final class OnCommitCapture implements AutoCloseable {
      * {@link #close()} also runs them (Django: {@code captureOnCommitCallbacks(using=, execute=)}).
      */
     public static OnCommitCapture start(Database database, boolean execute) {
-        Objects.requireNonNull(database, "OnCommitCapture needs a Database, got null");
+        if (database == null) {
+            throw Messages.nullDatabase("OnCommitCapture");
+        }
         return new OnCommitCapture(database, execute);
     }
 
@@ -105,7 +106,9 @@ public final class OnCommitCapture implements AutoCloseable {
     }
 
     private static <E extends Exception> List<Runnable> capture(Database database, boolean execute, Block<E> body) throws E {
-        Objects.requireNonNull(body, "OnCommitCapture needs a body, got null");
+        if (body == null) {
+            throw Messages.nullBody();
+        }
         OnCommitCapture capture = start(database, execute);
         try (capture) {
             body.run();
