@@ -1,24 +1,17 @@
 package io.atomic4j.junit;
 
-import io.atomic4j.AtomicOptions;
 import io.atomic4j.AtomicScope;
 import io.atomic4j.Database;
 import io.atomic4j.Databases;
-import io.atomic4j.TransactionManagementException;
 import io.atomic4j.internal.engine.Failures;
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -27,8 +20,6 @@ import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
-import org.junit.platform.commons.support.AnnotationSupport;
-import org.junit.platform.commons.support.HierarchyTraversalMode;
 
 /**
  * The JUnit 5 extension behind {@link AtomicTest} and {@link TransactionTest}: Django's
@@ -219,8 +210,8 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
             throw Messages.registeredTwice(testClass);
         }
         ClassBlocks parent = inherited;   // a class context's parent is its enclosing class's (for @Nested) or the engine's
-        Mode classMode = mode != null ? mode : annotatedMode(testClass, parent);
-        List<TestTarget> classTargets = targets != null ? targets : annotatedTargets(context, testClass, parent);
+        Mode classMode = mode != null ? mode : AnnotatedConfiguration.mode(testClass, parent);
+        List<TestTarget> classTargets = targets != null ? targets : AnnotatedConfiguration.targets(context, testClass, parent);
         if (classTargets.isEmpty()) {
             throw Messages.noDatabase(testClass);
         }
@@ -236,9 +227,9 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
             if (unreachable != null) {
                 throw Messages.setUpDataOnOtherThread(testClass.getName(), unreachable, Thread.currentThread());
             }
-            scopes = openBlocks(classTargets);
+            scopes = TestBlocks.open(classTargets);
         }
-        boolean strict = classMode == Mode.ROLLBACK && (targets != null ? strictOnCommit : annotatedStrict(testClass, parent));
+        boolean strict = classMode == Mode.ROLLBACK && (targets != null ? strictOnCommit : AnnotatedConfiguration.strictOnCommit(testClass, parent));
         store.put(CLASS_KEY, new ClassBlocks(testClass, this, classMode, strict, classTargets, parent, scopes));
     }
 
@@ -265,7 +256,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         }
         context.getStore(NAMESPACE).remove(CLASS_KEY);
         if (blocks.scopes != null) {
-            rethrow(closeBlocks(blocks.targets, blocks.scopes, blocks.scopes.length, context.getRequiredTestClass().getName(), null));
+            rethrow(TestBlocks.close(blocks.targets, blocks.scopes, blocks.scopes.length, context.getRequiredTestClass().getName(), null));
         }
     }
 
@@ -298,7 +289,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
             if (unreachable != null) {
                 throw Messages.setUpDataOnOtherThread(describe(context), unreachable, current);
             }
-            scopes = openBlocks(blocks.targets);
+            scopes = TestBlocks.open(blocks.targets);
             if (blocks.strictOnCommit) {
                 marks = new int[scopes.length];
                 for (int i = 0; i < marks.length; i++) {
@@ -331,8 +322,8 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         List<TestTarget> testTargets = test.classBlocks.targets;
         if (test.scopes != null) {
             Throwable unchecked = test.marks == null || test.thread != Thread.currentThread()
-                    ? null : uncheckedCallbacks(testTargets, test.marks, description);
-            rethrow(closeBlocks(testTargets, test.scopes, test.scopes.length, description, unchecked));
+                    ? null : TestBlocks.uncheckedCallbacks(testTargets, test.marks, description);
+            rethrow(TestBlocks.close(testTargets, test.scopes, test.scopes.length, description, unchecked));
             return;
         }
         Throwable failure = null;
@@ -347,22 +338,6 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
             }
         }
         rethrow(failure);
-    }
-
-    /** Strict tests: the failure for the onCommit callbacks the test queued and never checked, or null. */
-    private static Throwable uncheckedCallbacks(List<TestTarget> targets, int[] marks, String description) {
-        try {
-            Throwable failure = null;
-            for (int i = 0; i < marks.length; i++) {
-                List<Runnable> unchecked = StrictOnCommit.unaccounted(targets.get(i).engine, marks[i]);
-                if (!unchecked.isEmpty()) {
-                    failure = Failures.combine(failure, Messages.uncheckedCallbacks(description, targets.get(i).alias(), unchecked));
-                }
-            }
-            return failure;
-        } finally {
-            StrictOnCommit.end();
-        }
     }
 
     /** Refuses a {@code @BeforeEach} method running on another thread than the test's block. Called by JUnit. */
@@ -424,60 +399,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         }
     }
 
-    /** One test's blocks (rolled-back mode) or marker (committing mode), kept in the test's store. */
-    private static final class TestBlocks {
-        final AtomicTestExtension owner;
-        final ClassBlocks classBlocks;
-        final AtomicScope[] scopes;
-        /** Strict tests: each target's hook mark when the test's block opened; null otherwise. */
-        final int[] marks;
-        final Thread thread;
-
-        TestBlocks(AtomicTestExtension owner, ClassBlocks classBlocks, AtomicScope[] scopes, int[] marks, Thread thread) {
-            this.owner = owner;
-            this.classBlocks = classBlocks;
-            this.scopes = scopes;
-            this.marks = marks;
-            this.thread = thread;
-        }
-    }
-
-    // ------------------------------------------------------------------ blocks
-
-    /** Opens one test block per target, in order; on failure closes those already open. */
-    private static AtomicScope[] openBlocks(List<TestTarget> targets) {
-        AtomicScope[] scopes = new AtomicScope[targets.size()];
-        for (int i = 0; i < scopes.length; i++) {
-            try {
-                scopes[i] = targets.get(i).engine.begin(AtomicOptions.defaults(), true);
-            } catch (RuntimeException | Error e) {
-                rethrow(closeBlocks(targets, scopes, i, "opening the test blocks", e));
-            }
-        }
-        return scopes;
-    }
-
-    /**
-     * Rolls back the first {@code count} blocks, last first (Django closes in reverse database
-     * order), and returns {@code failure} with every closing failure added.
-     */
-    private static Throwable closeBlocks(List<TestTarget> targets, AtomicScope[] scopes, int count, String description,
-                                         Throwable failure) {
-        for (int i = count - 1; i >= 0; i--) {
-            AtomicScope scope = scopes[i];
-            try {
-                scope.close();   // without complete(): rolls back, silently (Django: set_rollback(True), then exit)
-            } catch (TransactionManagementException e) {
-                // A scope the test left open inside: the core rolled it back with the test's block (or refused to
-                // close out of order, and abandon() rolls back both); abandon() does nothing for a closed scope.
-                failure = Failures.combine(failure, Messages.blockLeftOpen(description, targets.get(i).alias(), e));
-                failure = Failures.combine(failure, targets.get(i).engine.abandon(scope));
-            } catch (RuntimeException | Error e) {
-                failure = Failures.combine(failure, e);
-            }
-        }
-        return failure;
-    }
+    // ------------------------------------------------------------------ committing mode
 
     /** Empties the target's tables in one block; a manual transaction the test left open is rolled back first. */
     private static void emptyTables(TestTarget target) throws SQLException {
@@ -499,100 +421,6 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         if (manual) {
             database.commit();
         }
-    }
-
-    // ------------------------------------------------------------------ configuration from annotations
-
-    private static Mode annotatedMode(Class<?> testClass, ClassBlocks parent) {
-        for (Class<?> type = testClass; type != null; type = enclosingOf(type)) {
-            boolean committing = AnnotationSupport.isAnnotated(type, TransactionTest.class);
-            boolean rolledBack = AnnotationSupport.isAnnotated(type, AtomicTest.class);
-            if (committing && rolledBack) {
-                throw Messages.bothModes(type);
-            }
-            if (committing) {
-                return Mode.COMMIT;
-            }
-            if (rolledBack) {
-                return Mode.ROLLBACK;
-            }
-        }
-        return parent != null ? parent.mode : Mode.ROLLBACK;
-    }
-
-    /** {@link AtomicTest#strictOnCommit()} on the class or an enclosing class, else the enclosing class's setting. */
-    private static boolean annotatedStrict(Class<?> testClass, ClassBlocks parent) {
-        for (Class<?> type = testClass; type != null; type = enclosingOf(type)) {
-            Optional<AtomicTest> annotation = AnnotationSupport.findAnnotation(type, AtomicTest.class);
-            if (annotation.isPresent() && annotation.get().strictOnCommit()) {
-                return true;
-            }
-        }
-        return parent != null && parent.strictOnCommit;
-    }
-
-    /**
-     * The enclosing class's databases (for a {@code @Nested} class), then the
-     * {@link AtomicDatabase} fields of the class, its superclasses and, when no enclosing class
-     * is managed, its enclosing classes' static fields.
-     */
-    private static List<TestTarget> annotatedTargets(ExtensionContext context, Class<?> testClass, ClassBlocks parent) {
-        List<TestTarget> result = new ArrayList<>();
-        Set<Database> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        if (parent != null) {
-            for (TestTarget target : parent.targets) {
-                result.add(target);
-                seen.add(target.database);
-            }
-        }
-        Optional<Object> instance = context.getTestInstance();
-        for (Class<?> type = testClass; type != null; type = parent == null ? enclosingOf(type) : null) {
-            for (Field field : AnnotationSupport.findAnnotatedFields(type, AtomicDatabase.class, f -> true,
-                    HierarchyTraversalMode.TOP_DOWN)) {
-                boolean isStatic = Modifier.isStatic(field.getModifiers());
-                if (!isStatic && type != testClass) {
-                    continue;   // an enclosing instance's field: not reachable before the tests
-                }
-                String name = field.getDeclaringClass().getName() + "." + field.getName();
-                AtomicDatabase annotation = field.getAnnotation(AtomicDatabase.class);
-                List<String> tables = Arrays.asList(annotation.emptyTables());
-                for (Database database : databasesIn(field, isStatic ? null : instance.orElseThrow(
-                        () -> Messages.instanceFieldWithoutInstance(name)), name)) {
-                    if (seen.add(database)) {
-                        result.add(new TestTarget(database, tables, "@AtomicDatabase field " + name));
-                    }
-                }
-            }
-        }
-        return Collections.unmodifiableList(result);
-    }
-
-    private static Iterable<Database> databasesIn(Field field, Object instance, String name) {
-        Object value;
-        try {
-            field.setAccessible(true);
-            value = field.get(instance);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw Messages.unreadableField(name, e);
-        }
-        if (value == null) {
-            if (!Database.class.isAssignableFrom(field.getType()) && !Databases.class.isAssignableFrom(field.getType())) {
-                throw Messages.wrongFieldType(name);
-            }
-            throw Messages.nullField(name);
-        }
-        if (value instanceof Database) {
-            return List.of((Database) value);
-        }
-        if (value instanceof Databases) {
-            return ((Databases) value).all();
-        }
-        throw Messages.wrongFieldType(name);
-    }
-
-    /** The enclosing class of an inner ({@code @Nested}) class; null for top-level and static nested classes. */
-    private static Class<?> enclosingOf(Class<?> type) {
-        return Modifier.isStatic(type.getModifiers()) ? null : type.getEnclosingClass();
     }
 
     // ------------------------------------------------------------------ small helpers
