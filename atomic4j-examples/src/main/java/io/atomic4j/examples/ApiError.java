@@ -21,6 +21,10 @@ final class ApiError extends RuntimeException {
         return new ApiError(404, message);
     }
 
+    static ApiError tooLarge(String message) {
+        return new ApiError(413, message);
+    }
+
     static ApiError conflict(String message) {
         return new ApiError(409, message);
     }

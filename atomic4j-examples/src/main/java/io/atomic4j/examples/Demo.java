@@ -22,8 +22,22 @@ public final class Demo {
                     + "  tour           run every scenario on a throw-away SQLite database and print what happened");
             System.exit(2);
         }
-        DemoConfig config = DemoConfig.fromEnvironment();
-        DemoService service = DemoService.start(config);
+        DemoConfig config;
+        DemoService service;
+        try {
+            config = DemoConfig.fromEnvironment();
+        } catch (IllegalArgumentException e) {
+            System.err.println(StartupProblem.explain(e, null));
+            System.exit(2);
+            return;
+        }
+        try {
+            service = DemoService.start(config);
+        } catch (Exception e) {
+            System.err.println(StartupProblem.explain(e, config));
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "demo-shutdown"));
         printBanner(System.out, service, config);
         service.join();

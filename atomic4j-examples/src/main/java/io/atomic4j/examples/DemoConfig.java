@@ -1,5 +1,6 @@
 package io.atomic4j.examples;
 
+import io.atomic4j.internal.errors.Urls;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -22,14 +23,20 @@ public record DemoConfig(String jdbcUrl, String user, String password, int port)
             url = sqliteUrl(DEFAULT_SQLITE_FILE);
         } else if (!url.startsWith("jdbc:")) {
             throw new IllegalArgumentException("DATABASE_URL must be a JDBC URL, for example "
-                    + "jdbc:postgresql://localhost:5432/demo or jdbc:mariadb://localhost:3306/demo; got " + url);
+                    + "jdbc:postgresql://localhost:5432/demo or jdbc:mariadb://localhost:3306/demo; got " + Urls.redact(url));
         }
         String port = env.getOrDefault("PORT", "8080");
+        int number;
         try {
-            return new DemoConfig(url, env.get("DATABASE_USER"), env.get("DATABASE_PASSWORD"), Integer.parseInt(port.trim()));
+            number = Integer.parseInt(port.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("PORT must be a number, got '" + port + "'");
+            number = -1;
         }
+        if (number < 0 || number > 65535) {
+            throw new IllegalArgumentException("PORT must be a port number from 0 to 65535 (0 picks a free port), got '"
+                    + port + "'. For example: PORT=9090 ./demo");
+        }
+        return new DemoConfig(url, env.get("DATABASE_USER"), env.get("DATABASE_PASSWORD"), number);
     }
 
     /** A SQLite file: WAL so readers don't block the writer, a busy timeout, enforced foreign keys,

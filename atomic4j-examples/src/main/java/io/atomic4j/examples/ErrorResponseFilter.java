@@ -9,6 +9,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +32,15 @@ final class ErrorResponseFilter implements Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        HttpServletRequest http = (HttpServletRequest) request;
+        if (http.getContentLengthLong() > Json.MAX_BODY_BYTES) {
+            explain(http, (HttpServletResponse) response, ApiError.tooLarge("The request body has "
+                    + http.getContentLengthLong() + " bytes, more than the " + Json.MAX_BODY_BYTES / 1024 + " KiB the demo "
+                    + "reads; its requests are small JSON objects, for example {\"user\": \"alice\"}."));
+            return;
+        }
         try {
-            chain.doFilter(request, response);
+            chain.doFilter(request, new JsonErrors(http, (HttpServletResponse) response));
         } catch (IOException | ServletException | RuntimeException e) {
             if (response.isCommitted()) {
                 throw e;
@@ -93,6 +101,46 @@ final class ErrorResponseFilter implements Filter {
             return Json.MAPPER.valueToTree(inspector.rowCounts());
         } catch (RuntimeException e) {
             return Json.object().put("unavailable", e.getMessage());
+        }
+    }
+
+    /** Answers the servlet container's own errors (405, 501, ...) in the demo's JSON shape instead of an empty body. */
+    private static final class JsonErrors extends HttpServletResponseWrapper {
+        private final HttpServletRequest request;
+
+        JsonErrors(HttpServletRequest request, HttpServletResponse response) {
+            super(response);
+            this.request = request;
+        }
+
+        @Override
+        public void sendError(int status) throws IOException {
+            sendError(status, null);
+        }
+
+        @Override
+        public void sendError(int status, String reason) throws IOException {
+            if (isCommitted()) {
+                super.sendError(status, reason);
+                return;
+            }
+            String what = request.getMethod() + " " + request.getRequestURI();
+            String message;
+            if (status == 405) {
+                message = what + " is not supported: this path does not take " + request.getMethod() + ". GET / lists "
+                        + "what the service offers.";
+            } else if (status == 501) {
+                message = "The method " + request.getMethod() + " is not known to the demo. GET / lists what it offers.";
+            } else if (status == 404) {
+                message = "Nothing at " + what + ". GET / lists what the service offers.";
+            } else {
+                message = what + " failed with HTTP " + status + (reason == null ? "" : " (" + reason + ")") + ".";
+            }
+            resetBuffer();
+            ObjectNode body = Json.object();
+            body.put("message", message);
+            body.put("outcome", "nothing was done");
+            Json.write((HttpServletResponse) getResponse(), status, body);
         }
     }
 }

@@ -43,8 +43,8 @@ final class FaultsServlet extends HttpServlet {
         }
         JsonNode statements = body.get("failAfterStatements");
         if (statements != null) {
-            if (!statements.canConvertToInt() || statements.asInt() < 0) {
-                throw ApiError.badRequest("\"failAfterStatements\" must be a number, 0 or more.");
+            if (!statements.isIntegralNumber() || !statements.canConvertToInt() || statements.asInt() < 0) {
+                throw ApiError.badRequest("\"failAfterStatements\" must be a whole number, 0 or more; got " + statements + ".");
             }
             faults.failAfter(statements.asInt());
             message.append("The database connection will be lost at statement ").append(statements.asInt() + 1)

@@ -15,14 +15,22 @@ final class Json {
     private Json() {
     }
 
+    /** The largest request body the demo reads (its bodies are a few dozen bytes). */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
     static ObjectNode object() {
         return MAPPER.createObjectNode();
     }
 
     /** The request body as a JSON object; a 400 in plain words if it is not one. */
     static ObjectNode body(HttpServletRequest request) throws IOException {
+        byte[] bytes = request.getInputStream().readNBytes(MAX_BODY_BYTES + 1);
+        if (bytes.length > MAX_BODY_BYTES) {
+            throw ApiError.tooLarge("The request body is larger than " + MAX_BODY_BYTES / 1024 + " KiB; the demo's "
+                    + "requests are small JSON objects, for example {\"user\": \"alice\"}.");
+        }
         try {
-            var tree = MAPPER.readTree(request.getInputStream());
+            var tree = MAPPER.readTree(bytes);
             if (tree == null || !tree.isObject()) {
                 throw ApiError.badRequest("The request body must be a JSON object, for example {\"user\": \"alice\"}.");
             }
@@ -36,7 +44,7 @@ final class Json {
     static String text(ObjectNode body, String field, String example) {
         var value = body.get(field);
         if (value == null || !value.isTextual() || value.asText().isBlank()) {
-            throw ApiError.badRequest("The body needs a \"" + field + "\" text field, for example " + example + ".");
+            throw ApiError.badRequest("The body needs the text field \"" + field + "\", for example " + example + ".");
         }
         return value.asText().trim();
     }

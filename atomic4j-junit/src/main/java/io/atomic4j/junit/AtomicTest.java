@@ -37,4 +37,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Inherited
 @ExtendWith(AtomicTestExtension.class)
 public @interface AtomicTest {
+    /**
+     * Fails a test that registered an onCommit callback (on a database of the class) which it
+     * neither ran through {@link OnCommitCapture#captureAndRun} / {@code start(db, true)} nor
+     * looked at through a capture's list ({@link OnCommitCapture#capture} and
+     * {@link OnCommitCapture#callbacks()}). A rolled-back test never commits, so such a callback
+     * is dropped unnoticed; strict tests make the author say what should happen to it.
+     * Applies to the class's {@code @Nested} classes too.
+     */
+    boolean strictOnCommit() default false;
 }

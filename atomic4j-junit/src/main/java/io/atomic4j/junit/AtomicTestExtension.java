@@ -1,24 +1,17 @@
 package io.atomic4j.junit;
 
-import io.atomic4j.AtomicOptions;
 import io.atomic4j.AtomicScope;
 import io.atomic4j.Database;
 import io.atomic4j.Databases;
-import io.atomic4j.TransactionManagementException;
-import java.lang.reflect.Field;
+import io.atomic4j.internal.engine.Failures;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -27,8 +20,6 @@ import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
-import org.junit.platform.commons.support.AnnotationSupport;
-import org.junit.platform.commons.support.HierarchyTraversalMode;
 
 /**
  * The JUnit 5 extension behind {@link AtomicTest} and {@link TransactionTest}: Django's
@@ -109,6 +100,8 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
     private final Mode mode;
     /** The databases given to a factory method; null when they come from {@link AtomicDatabase} fields. */
     private final List<TestTarget> targets;
+    /** Set by {@link #strictOnCommit()}; the annotation-driven instance reads {@link AtomicTest#strictOnCommit()}. */
+    private final boolean strictOnCommit;
 
     /**
      * The instance {@link AtomicTest}, {@link TransactionTest} and
@@ -116,12 +109,13 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
      * (rolled back when there is none), the databases from {@link AtomicDatabase} fields.
      */
     public AtomicTestExtension() {
-        this(null, null);
+        this(null, null, false);
     }
 
-    private AtomicTestExtension(Mode mode, List<TestTarget> targets) {
+    private AtomicTestExtension(Mode mode, List<TestTarget> targets, boolean strictOnCommit) {
         this.mode = mode;
         this.targets = targets;
+        this.strictOnCommit = strictOnCommit;
     }
 
     /**
@@ -130,13 +124,15 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
      * <pre>{@code @RegisterExtension static final AtomicTestExtension atomic = AtomicTestExtension.forDatabases(db);}</pre>
      */
     public static AtomicTestExtension forDatabases(Database... databases) {
-        return new AtomicTestExtension(Mode.ROLLBACK, targetsOf(Arrays.asList(checked(databases)), "forDatabases(...)"));
+        return new AtomicTestExtension(Mode.ROLLBACK, targetsOf(Arrays.asList(checked(databases)), "forDatabases(...)"), false);
     }
 
     /** Rolled-back tests on every database of {@code databases}, in its order. */
     public static AtomicTestExtension forDatabases(Databases databases) {
-        Objects.requireNonNull(databases, "forDatabases(...) needs Databases, got null");
-        return new AtomicTestExtension(Mode.ROLLBACK, targetsOf(databases.all(), "forDatabases(...)"));
+        if (databases == null) {
+            throw Messages.nullDatabase("forDatabases(...)");
+        }
+        return new AtomicTestExtension(Mode.ROLLBACK, targetsOf(databases.all(), "forDatabases(...)"), false);
     }
 
     /**
@@ -146,7 +142,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
      *     AtomicTestExtension.committing(db, "procedure_state", "procedure_user").and(reports, "events");}</pre>
      */
     public static AtomicTestExtension committing(Database database, String... emptyTables) {
-        return new AtomicTestExtension(Mode.COMMIT, List.of()).and(database, emptyTables);
+        return new AtomicTestExtension(Mode.COMMIT, List.of(), false).and(database, emptyTables);
     }
 
     /**
@@ -155,23 +151,37 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
      */
     public AtomicTestExtension and(Database database, String... emptyTables) {
         if (targets == null) {
-            throw new IllegalStateException("and(...) extends an extension made by forDatabases(...) or committing(...)");
+            throw Messages.andOnAnnotationDriven();
         }
-        Objects.requireNonNull(database, "and(...) needs a Database, got null");
+        if (database == null) {
+            throw Messages.nullDatabase("and(...)");
+        }
         List<TestTarget> more = new ArrayList<>(targets);
         more.add(new TestTarget(database, emptyTables == null ? List.of() : Arrays.asList(emptyTables),
                 "database '" + database.alias() + "'"));
-        return new AtomicTestExtension(mode, Collections.unmodifiableList(more));
+        return new AtomicTestExtension(mode, Collections.unmodifiableList(more), strictOnCommit);
+    }
+
+    /**
+     * This extension, failing every test that leaves an onCommit callback unchecked (as
+     * {@link AtomicTest#strictOnCommit()}); rolled-back mode only.
+     * <pre>{@code @RegisterExtension static final AtomicTestExtension atomic = AtomicTestExtension.forDatabases(db).strictOnCommit();}</pre>
+     * @throws IllegalStateException on the annotation-driven or a committing instance
+     */
+    public AtomicTestExtension strictOnCommit() {
+        if (targets == null || mode != Mode.ROLLBACK) {
+            throw Messages.strictNeedsRolledBack();
+        }
+        return new AtomicTestExtension(mode, targets, true);
     }
 
     private static Database[] checked(Database[] databases) {
         if (databases == null || databases.length == 0) {
-            throw new IllegalArgumentException("forDatabases(...) needs at least one Database");
+            throw Messages.noDatabaseGiven();
         }
         for (Database database : databases) {
             if (database == null) {
-                throw new IllegalArgumentException("forDatabases(...) was given a null Database: declare the Database "
-                        + "fields before the @RegisterExtension field, since static fields are initialized in order");
+                throw Messages.nullDatabaseField();
             }
         }
         return databases;
@@ -200,8 +210,8 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
             throw Messages.registeredTwice(testClass);
         }
         ClassBlocks parent = inherited;   // a class context's parent is its enclosing class's (for @Nested) or the engine's
-        Mode classMode = mode != null ? mode : annotatedMode(testClass, parent);
-        List<TestTarget> classTargets = targets != null ? targets : annotatedTargets(context, testClass, parent);
+        Mode classMode = mode != null ? mode : AnnotatedConfiguration.mode(testClass, parent);
+        List<TestTarget> classTargets = targets != null ? targets : AnnotatedConfiguration.targets(context, testClass, parent);
         if (classTargets.isEmpty()) {
             throw Messages.noDatabase(testClass);
         }
@@ -217,9 +227,10 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
             if (unreachable != null) {
                 throw Messages.setUpDataOnOtherThread(testClass.getName(), unreachable, Thread.currentThread());
             }
-            scopes = openBlocks(classTargets);
+            scopes = TestBlocks.open(classTargets);
         }
-        store.put(CLASS_KEY, new ClassBlocks(testClass, this, classMode, classTargets, parent, scopes));
+        boolean strict = classMode == Mode.ROLLBACK && (targets != null ? strictOnCommit : AnnotatedConfiguration.strictOnCommit(testClass, parent));
+        store.put(CLASS_KEY, new ClassBlocks(testClass, this, classMode, strict, classTargets, parent, scopes));
     }
 
     /** Runs a {@code @BeforeAll} method, then notes whether it ran statements that tests on other threads could not see. Called by JUnit. */
@@ -245,7 +256,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         }
         context.getStore(NAMESPACE).remove(CLASS_KEY);
         if (blocks.scopes != null) {
-            rethrow(closeBlocks(blocks.targets, blocks.scopes, blocks.scopes.length, context.getRequiredTestClass().getName(), null));
+            rethrow(TestBlocks.close(blocks.targets, blocks.scopes, blocks.scopes.length, context.getRequiredTestClass().getName(), null));
         }
     }
 
@@ -272,12 +283,20 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         }
         Thread current = Thread.currentThread();
         AtomicScope[] scopes = null;
+        int[] marks = null;
         if (blocks.mode == Mode.ROLLBACK) {
             ClassBlocks unreachable = blocks.unreachableSetUpData(current);
             if (unreachable != null) {
                 throw Messages.setUpDataOnOtherThread(describe(context), unreachable, current);
             }
-            scopes = openBlocks(blocks.targets);
+            scopes = TestBlocks.open(blocks.targets);
+            if (blocks.strictOnCommit) {
+                marks = new int[scopes.length];
+                for (int i = 0; i < marks.length; i++) {
+                    marks[i] = blocks.targets.get(i).engine.hookMark();
+                }
+                StrictOnCommit.begin();
+            }
         } else {
             for (TestTarget target : blocks.targets) {
                 if (target.engine.inAtomicBlock()) {
@@ -285,7 +304,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
                 }
             }
         }
-        context.getStore(NAMESPACE).put(TEST_KEY, new TestBlocks(this, blocks, scopes, current));
+        context.getStore(NAMESPACE).put(TEST_KEY, new TestBlocks(this, blocks, scopes, marks, current));
     }
 
     /**
@@ -302,7 +321,9 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         String description = describe(context);
         List<TestTarget> testTargets = test.classBlocks.targets;
         if (test.scopes != null) {
-            rethrow(closeBlocks(testTargets, test.scopes, test.scopes.length, description, null));
+            Throwable unchecked = test.marks == null || test.thread != Thread.currentThread()
+                    ? null : TestBlocks.uncheckedCallbacks(testTargets, test.marks, description);
+            rethrow(TestBlocks.close(testTargets, test.scopes, test.scopes.length, description, unchecked));
             return;
         }
         Throwable failure = null;
@@ -313,7 +334,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
                 }
                 emptyTables(target);
             } catch (Exception | Error e) {
-                failure = add(failure, e);
+                failure = Failures.combine(failure, e);
             }
         }
         rethrow(failure);
@@ -378,73 +399,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         }
     }
 
-    /** One test's blocks (rolled-back mode) or marker (committing mode), kept in the test's store. */
-    private static final class TestBlocks {
-        final AtomicTestExtension owner;
-        final ClassBlocks classBlocks;
-        final AtomicScope[] scopes;
-        final Thread thread;
-
-        TestBlocks(AtomicTestExtension owner, ClassBlocks classBlocks, AtomicScope[] scopes, Thread thread) {
-            this.owner = owner;
-            this.classBlocks = classBlocks;
-            this.scopes = scopes;
-            this.thread = thread;
-        }
-    }
-
-    // ------------------------------------------------------------------ blocks
-
-    /** Opens one test block per target, in order; on failure closes those already open. */
-    private static AtomicScope[] openBlocks(List<TestTarget> targets) {
-        AtomicScope[] scopes = new AtomicScope[targets.size()];
-        for (int i = 0; i < scopes.length; i++) {
-            try {
-                scopes[i] = targets.get(i).engine.begin(AtomicOptions.defaults(), true);
-            } catch (RuntimeException | Error e) {
-                rethrow(closeBlocks(targets, scopes, i, "opening the test blocks", e));
-            }
-        }
-        return scopes;
-    }
-
-    /**
-     * Rolls back the first {@code count} blocks, last first (Django closes in reverse database
-     * order), and returns {@code failure} with every closing failure added.
-     */
-    private static Throwable closeBlocks(List<TestTarget> targets, AtomicScope[] scopes, int count, String description,
-                                         Throwable failure) {
-        for (int i = count - 1; i >= 0; i--) {
-            AtomicScope scope = scopes[i];
-            try {
-                scope.close();   // without complete(): rolls back, silently (Django: set_rollback(True), then exit)
-            } catch (TransactionManagementException e) {
-                if (stillOpen(scope)) {
-                    // Roll back what the test left open as well, so the thread's next test starts clean.
-                    failure = add(failure, Messages.blockLeftOpen(description, targets.get(i).alias(), e));
-                    failure = add(failure, targets.get(i).engine.abandon(scope));
-                } else {
-                    failure = add(failure, e);
-                }
-            } catch (RuntimeException | Error e) {
-                failure = add(failure, e);
-            }
-        }
-        return failure;
-    }
-
-    /**
-     * True when {@code close()} refused to close the scope (an inner block is still open), rather
-     * than closing it and failing to roll back: a closed scope ignores a second {@code close()}.
-     */
-    private static boolean stillOpen(AtomicScope scope) {
-        try {
-            scope.close();
-            return false;
-        } catch (TransactionManagementException stillRefused) {
-            return true;
-        }
-    }
+    // ------------------------------------------------------------------ committing mode
 
     /** Empties the target's tables in one block; a manual transaction the test left open is rolled back first. */
     private static void emptyTables(TestTarget target) throws SQLException {
@@ -468,89 +423,6 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         }
     }
 
-    // ------------------------------------------------------------------ configuration from annotations
-
-    private static Mode annotatedMode(Class<?> testClass, ClassBlocks parent) {
-        for (Class<?> type = testClass; type != null; type = enclosingOf(type)) {
-            boolean committing = AnnotationSupport.isAnnotated(type, TransactionTest.class);
-            boolean rolledBack = AnnotationSupport.isAnnotated(type, AtomicTest.class);
-            if (committing && rolledBack) {
-                throw Messages.bothModes(type);
-            }
-            if (committing) {
-                return Mode.COMMIT;
-            }
-            if (rolledBack) {
-                return Mode.ROLLBACK;
-            }
-        }
-        return parent != null ? parent.mode : Mode.ROLLBACK;
-    }
-
-    /**
-     * The enclosing class's databases (for a {@code @Nested} class), then the
-     * {@link AtomicDatabase} fields of the class, its superclasses and, when no enclosing class
-     * is managed, its enclosing classes' static fields.
-     */
-    private static List<TestTarget> annotatedTargets(ExtensionContext context, Class<?> testClass, ClassBlocks parent) {
-        List<TestTarget> result = new ArrayList<>();
-        Set<Database> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        if (parent != null) {
-            for (TestTarget target : parent.targets) {
-                result.add(target);
-                seen.add(target.database);
-            }
-        }
-        Optional<Object> instance = context.getTestInstance();
-        for (Class<?> type = testClass; type != null; type = parent == null ? enclosingOf(type) : null) {
-            for (Field field : AnnotationSupport.findAnnotatedFields(type, AtomicDatabase.class, f -> true,
-                    HierarchyTraversalMode.TOP_DOWN)) {
-                boolean isStatic = Modifier.isStatic(field.getModifiers());
-                if (!isStatic && type != testClass) {
-                    continue;   // an enclosing instance's field: not reachable before the tests
-                }
-                String name = field.getDeclaringClass().getName() + "." + field.getName();
-                AtomicDatabase annotation = field.getAnnotation(AtomicDatabase.class);
-                List<String> tables = Arrays.asList(annotation.emptyTables());
-                for (Database database : databasesIn(field, isStatic ? null : instance.orElseThrow(
-                        () -> Messages.instanceFieldWithoutInstance(name)), name)) {
-                    if (seen.add(database)) {
-                        result.add(new TestTarget(database, tables, "@AtomicDatabase field " + name));
-                    }
-                }
-            }
-        }
-        return Collections.unmodifiableList(result);
-    }
-
-    private static Iterable<Database> databasesIn(Field field, Object instance, String name) {
-        Object value;
-        try {
-            field.setAccessible(true);
-            value = field.get(instance);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw Messages.unreadableField(name, e);
-        }
-        if (value == null) {
-            if (!Database.class.isAssignableFrom(field.getType()) && !Databases.class.isAssignableFrom(field.getType())) {
-                throw Messages.wrongFieldType(name);
-            }
-            throw Messages.nullField(name);
-        }
-        if (value instanceof Database) {
-            return List.of((Database) value);
-        }
-        if (value instanceof Databases) {
-            return ((Databases) value).all();
-        }
-        throw Messages.wrongFieldType(name);
-    }
-
-    /** The enclosing class of an inner ({@code @Nested}) class; null for top-level and static nested classes. */
-    private static Class<?> enclosingOf(Class<?> type) {
-        return Modifier.isStatic(type.getModifiers()) ? null : type.getEnclosingClass();
-    }
-
     // ------------------------------------------------------------------ small helpers
 
     private static String describe(ExtensionContext context) {
@@ -559,24 +431,9 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
         return method != null && !context.getDisplayName().startsWith(method + "(") ? name + " [" + context.getDisplayName() + "]" : name;
     }
 
-    private static Throwable add(Throwable failure, Throwable next) {
-        if (failure == null) {
-            return next;
-        }
-        if (next != null && next != failure) {
-            failure.addSuppressed(next);
-        }
-        return failure;
-    }
-
     private static void rethrow(Throwable failure) {
         if (failure != null) {
-            AtomicTestExtension.<RuntimeException>sneaky(failure);
+            throw Failures.<RuntimeException>sneaky(failure);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> void sneaky(Throwable failure) throws T {
-        throw (T) failure;
     }
 }

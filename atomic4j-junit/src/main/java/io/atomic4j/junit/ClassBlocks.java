@@ -17,6 +17,8 @@ final class ClassBlocks {
     /** The extension instance that manages this class: a second one on the same class is a configuration error. */
     final AtomicTestExtension owner;
     final Mode mode;
+    /** Rolled-back mode: fail tests that leave onCommit callbacks unchecked ({@link AtomicTest#strictOnCommit}). */
+    final boolean strictOnCommit;
     final List<TestTarget> targets;
     /** The enclosing class's entry for a {@code @Nested} class; null for a top-level class. */
     final ClassBlocks parent;
@@ -30,11 +32,12 @@ final class ClassBlocks {
      */
     volatile boolean statementsRun;
 
-    ClassBlocks(Class<?> testClass, AtomicTestExtension owner, Mode mode, List<TestTarget> targets, ClassBlocks parent,
-                AtomicScope[] scopes) {
+    ClassBlocks(Class<?> testClass, AtomicTestExtension owner, Mode mode, boolean strictOnCommit, List<TestTarget> targets,
+                ClassBlocks parent, AtomicScope[] scopes) {
         this.testClass = testClass;
         this.owner = owner;
         this.mode = mode;
+        this.strictOnCommit = strictOnCommit;
         this.targets = targets;
         this.parent = parent;
         this.thread = Thread.currentThread();

@@ -1,6 +1,7 @@
 package io.atomic4j.junit;
 
 import io.atomic4j.TransactionManagementException;
+import java.util.List;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /** Every text the extension shows a user, once each. */
@@ -84,8 +85,8 @@ final class Messages {
 
     static IllegalStateException blockLeftOpen(String test, String alias, TransactionManagementException cause) {
         return new IllegalStateException(test + " left an atomic block open on database '" + alias + "' (an "
-                + "AtomicScope that was never closed?). Its work could not be rolled back here and later tests on "
-                + "this thread run inside it. Close every scope, with try-with-resources.", cause);
+                + "AtomicScope that was never closed?). It was rolled back together with the test's block, so the next "
+                + "test starts clean. Close every scope, with try-with-resources.", cause);
     }
 
     static IllegalStateException committingBlockLeftOpen(String test, String alias) {
@@ -97,5 +98,40 @@ final class Messages {
     static IllegalStateException captureWrongThread(String alias) {
         return new IllegalStateException("An OnCommitCapture on database '" + alias + "' was closed by a thread that "
                 + "did not start it. Hooks are registered per thread: start and close it on the test's thread.");
+    }
+
+    static AssertionError uncheckedCallbacks(String test, String alias, List<Runnable> callbacks) {
+        return new AssertionError(test + " registered " + callbacks.size() + " onCommit callback(s) on database '" + alias
+                + "' that it neither ran nor checked: " + callbacks + ". The test's rollback drops them, so what they "
+                + "do is never tested (strictOnCommit). Run them with OnCommitCapture.captureAndRun(db, ...) or assert "
+                + "on the list OnCommitCapture.capture(db, ...) returns.");
+    }
+
+    static IllegalStateException strictNeedsRolledBack() {
+        return new IllegalStateException("strictOnCommit() applies to an extension made by forDatabases(...): committing "
+                + "tests run their onCommit callbacks for real, and the annotation-driven extension reads "
+                + "@AtomicTest(strictOnCommit = true).");
+    }
+
+    static IllegalStateException andOnAnnotationDriven() {
+        return new IllegalStateException("and(...) extends an extension made by forDatabases(...) or committing(...); "
+                + "the annotation-driven extension takes its databases from @AtomicDatabase fields.");
+    }
+
+    static NullPointerException nullDatabase(String method) {
+        return new NullPointerException(method + " needs a Database, got null.");
+    }
+
+    static IllegalArgumentException noDatabaseGiven() {
+        return new IllegalArgumentException("forDatabases(...) needs at least one Database.");
+    }
+
+    static IllegalArgumentException nullDatabaseField() {
+        return new IllegalArgumentException("forDatabases(...) was given a null Database: declare the Database fields "
+                + "before the @RegisterExtension field, since static fields are initialized in order.");
+    }
+
+    static NullPointerException nullBody() {
+        return new NullPointerException("OnCommitCapture needs a body, got null.");
     }
 }

@@ -2,12 +2,12 @@ package io.atomic4j.junit;
 
 import io.atomic4j.Block;
 import io.atomic4j.Database;
+import io.atomic4j.OnCommitFailedException;
 import io.atomic4j.internal.engine.AtomicBlocks;
 import io.atomic4j.internal.engine.Engines;
+import java.util.AbstractList;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Collects the {@link Database#onCommit onCommit} callbacks registered while it is open, and
@@ -30,8 +30,10 @@ import java.util.Objects;
  *       (savepoint) rolled back inside the capture are not.</li>
  *   <li>With {@code execute}, {@link #close()} runs them in order; callbacks they register are
  *       collected and run too, breadth-first (a tree of hooks is run level by level), until no
- *       new ones appear. A callback that throws stops the run and the exception comes out of
- *       {@code close()} (or {@code capture}); the callbacks collected so far stay in {@link #callbacks()}.</li>
+ *       new ones appear. A callback that throws stops the run, as after a real commit: the
+ *       failure comes out of {@code close()} (or {@code captureAndRun}) as the
+ *       {@link OnCommitFailedException} a committed block throws, with the callback's exception
+ *       as its cause; the callbacks collected so far stay in {@link #callbacks()}.</li>
  *   <li>The callbacks stay queued in the test's transaction and are dropped by its rollback;
  *       they never run twice through the capture.</li>
  *   <li>Outside an atomic block callbacks run at once and nothing is collected.</li>
@@ -41,6 +43,10 @@ import java.util.Objects;
  * </ul>
  * As in Django, a robust callback's failure ({@code onCommit(callback, true)}) is logged and the
  * others still run.
+ *
+ * <p>With {@code @AtomicTest(strictOnCommit = true)} a test fails when an onCommit callback it
+ * registered was neither run by a capture ({@code execute}) nor looked at through a capture's
+ * {@link #callbacks()} list: the test's rollback would otherwise drop it unnoticed.
  *
  * <p>Not thread-safe: start and close it on the thread that runs the code under test.
  */
@@ -53,7 +59,7 @@ public final class OnCommitCapture implements AutoCloseable {
     private final Thread thread;
     private final int start;
     private final List<Runnable> callbacks = new ArrayList<>();
-    private final List<Runnable> view = Collections.unmodifiableList(callbacks);
+    private final List<Runnable> view = new CheckedView();
     private boolean closed;
 
     private OnCommitCapture(Database database, boolean execute) {
@@ -74,7 +80,9 @@ public final class OnCommitCapture implements AutoCloseable {
      * {@link #close()} also runs them (Django: {@code captureOnCommitCallbacks(using=, execute=)}).
      */
     public static OnCommitCapture start(Database database, boolean execute) {
-        Objects.requireNonNull(database, "OnCommitCapture needs a Database, got null");
+        if (database == null) {
+            throw Messages.nullDatabase("OnCommitCapture");
+        }
         return new OnCommitCapture(database, execute);
     }
 
@@ -98,7 +106,9 @@ public final class OnCommitCapture implements AutoCloseable {
     }
 
     private static <E extends Exception> List<Runnable> capture(Database database, boolean execute, Block<E> body) throws E {
-        Objects.requireNonNull(body, "OnCommitCapture needs a body, got null");
+        if (body == null) {
+            throw Messages.nullBody();
+        }
         OnCommitCapture capture = start(database, execute);
         try (capture) {
             body.run();
@@ -146,14 +156,38 @@ public final class OnCommitCapture implements AutoCloseable {
     }
 
     private void run(AtomicBlocks.QueuedHook hook) {
+        StrictOnCommit.accounted(hook.callback());
         if (!hook.robust()) {
-            hook.callback().run();
+            try {
+                hook.callback().run();
+            } catch (RuntimeException | Error e) {
+                // As after a real commit: the caller must not take it for a failed transaction.
+                if (e instanceof VirtualMachineError) {
+                    throw e;
+                }
+                throw new OnCommitFailedException(database.alias(), e);
+            }
             return;
         }
         try {
             hook.callback().run();
         } catch (Exception e) {
             LOG.error("Error calling {} in onCommit() on database '{}' (captured)", hook.callback(), database.alias(), e);
+        }
+    }
+
+    /** Read-only view of {@link #callbacks}; reading it counts as checking them for strict tests. */
+    private final class CheckedView extends AbstractList<Runnable> {
+        @Override
+        public Runnable get(int index) {
+            StrictOnCommit.accounted(callbacks);
+            return callbacks.get(index);
+        }
+
+        @Override
+        public int size() {
+            StrictOnCommit.accounted(callbacks);
+            return callbacks.size();
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.atomic4j.Database;
+import io.atomic4j.OnCommitFailedException;
 import io.atomic4j.testing.TestDatabase;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,8 +125,9 @@ abstract class OnCommitCaptureBehaviour {
         assertThat(seen).containsExactly(List.of("ada"));
     }
 
+    /** As after a real commit: the failure says "committed, the callback failed", never "nothing was saved". */
     @Test
-    void aFailingCallbackStopsTheRunAndComesOut() {
+    void aFailingCallbackStopsTheRunAndComesOutAsOnCommitFailed() {
         AtomicInteger ran = new AtomicInteger();
         IllegalStateException failure = new IllegalStateException("mail server down");
         assertThatThrownBy(() -> OnCommitCapture.captureAndRun(db(), () -> {
@@ -133,8 +135,22 @@ abstract class OnCommitCaptureBehaviour {
                 throw failure;
             });
             db().onCommit(ran::incrementAndGet);
-        })).isSameAs(failure);
+        })).isInstanceOfSatisfying(OnCommitFailedException.class, e -> assertThat(e.alias()).isEqualTo(db().alias()))
+                .hasCause(failure)
+                .hasMessageContaining("database '" + db().alias() + "' committed");
         assertThat(ran).hasValue(0);
+    }
+
+    @Test
+    void aFailingCallbackOfTheTryWithResourcesFormComesOutOfClose() {
+        IllegalStateException failure = new IllegalStateException("mail server down");
+        OnCommitCapture capture = OnCommitCapture.start(other(), true);
+        other().onCommit(() -> {
+            throw failure;
+        });
+        assertThatThrownBy(capture::close).isInstanceOf(OnCommitFailedException.class).hasCause(failure)
+                .hasMessageContaining("'" + other().alias() + "'");
+        assertThat(capture.callbacks()).hasSize(1);
     }
 
     /** Django's test_execute_robust: a robust callback's failure is logged, the callback still counts and the others run. */

@@ -315,6 +315,7 @@ class RolledBackModeTest {
             assertThat(failures).hasSize(1);
             assertThat(Kit.throwable(failures.get(0)))
                     .hasMessageContaining("left an atomic block open on database 'default'")
+                    .hasMessageContaining("rolled back together with the test's block")
                     .hasMessageContaining("LeavesAScopeOpen.opensAScopeAndForgetsIt")
                     .hasCauseInstanceOf(TransactionManagementException.class);
             assertThat(items.committedNames()).isEmpty();
