@@ -62,6 +62,11 @@ public class ReadmeContext {
 
     public interface Mailer {
         void welcome(String email);
+
+        /** With the outbox task's id as idempotency key. */
+        default void welcome(String idempotencyKey, String email) {
+            welcome(email);
+        }
     }
 
     public interface Orders {
