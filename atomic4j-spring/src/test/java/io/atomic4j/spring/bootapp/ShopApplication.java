@@ -29,6 +29,32 @@ public class ShopApplication {
     /** What the onCommit hooks saw, in order. */
     public static final List<String> EVENTS = new CopyOnWriteArrayList<>();
 
+    /** Records an event and wakes {@link #awaitEvents}. */
+    static void event(String event) {
+        synchronized (EVENTS) {
+            EVENTS.add(event);
+            EVENTS.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until {@code count} events were recorded: onCommit callbacks run after the held
+     * response has been written (AtomicRequestsFilter), so the client can see the response first.
+     */
+    public static List<String> awaitEvents(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        synchronized (EVENTS) {
+            while (EVENTS.size() < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("expected " + count + " events, got " + EVENTS);
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(EVENTS, left);
+            }
+        }
+        return EVENTS;
+    }
+
     public static void main(String[] args) {
         SpringApplication.run(ShopApplication.class, args);
     }
@@ -55,7 +81,7 @@ public class ShopApplication {
         @PostMapping("/orders/{id}")
         String order(@PathVariable int id) {
             jdbc.update("INSERT INTO orders (id) VALUES (?)", id);
-            db.onCommit(() -> EVENTS.add("committed " + id + ", in block " + db.inAtomicBlock()
+            db.onCommit(() -> event("committed " + id + ", in block " + db.inAtomicBlock()
                     + ", visible to others " + new JdbcTemplate(pool).queryForObject(
                             "SELECT COUNT(*) FROM orders WHERE id = ?", Integer.class, id)));
             return "in block " + db.inAtomicBlock();
@@ -64,7 +90,7 @@ public class ShopApplication {
         @PostMapping("/orders/{id}/fail")
         String failingOrder(@PathVariable int id) {
             jdbc.update("INSERT INTO orders (id) VALUES (?)", id);
-            db.onCommit(() -> EVENTS.add("committed " + id));
+            db.onCommit(() -> event("committed " + id));
             throw new IllegalStateException("payment refused for order " + id);
         }
 
@@ -94,11 +120,11 @@ public class ShopApplication {
         @Transactional
         public void place(int id) {
             jdbc.update("INSERT INTO orders (id) VALUES (?)", id);
-            EVENTS.add("service in request block " + db.inAtomicBlock());
+            event("service in request block " + db.inAtomicBlock());
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCommit() {
-                    EVENTS.add("service order " + id + " committed, in block " + db.inAtomicBlock());
+                    event("service order " + id + " committed, in block " + db.inAtomicBlock());
                 }
             });
         }
