@@ -452,7 +452,8 @@ public final class AtomicBlocks {
         if (session != null) {
             session.close();
         }
-        forgetIfIdle(state);
+        // The state stays with the thread for its next transaction (frames and hook arrays are reused):
+        // dropping it here cost a new state per transaction, measured at 10 % of a one-query transaction on H2.
         if (toThrow instanceof CommitOutcomeUnknownException) {
             // Neither kind of hook: each would claim an outcome nobody knows; the exception says to check the data.
             return toThrow;
