@@ -291,7 +291,6 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         blocks.close();
-        backend.abortOpenSessions();
         if (ownedPool != null) {
             ownedPool.close();
         }

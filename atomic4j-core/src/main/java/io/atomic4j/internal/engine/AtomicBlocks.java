@@ -8,8 +8,11 @@ import io.atomic4j.Result;
 import io.atomic4j.Savepoint;
 import io.atomic4j.internal.errors.Messages;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * Django's {@code Atomic.__enter__/__exit__} and the generic transaction methods of
@@ -28,6 +31,12 @@ public final class AtomicBlocks {
     private final ManualSavepoints manualSavepoints = new ManualSavepoints(this);
     private final ManualTransactions manualTransactions = new ManualTransactions(this);
     private final ThreadLocal<TransactionState> states = new ThreadLocal<>();
+    /**
+     * Every thread's state, so that close() can reach other threads' open transactions. Registered
+     * once per thread (the state stays with its thread), not per transaction; weak, so a finished
+     * thread's state goes with it. Guarded by itself.
+     */
+    private final Set<TransactionState> threadStates = Collections.newSetFromMap(new WeakHashMap<>());
     /** Run before every normal block exit, nested or outermost (ORMs flush there); copy-on-write. */
     private volatile Runnable[] beforeExitListeners = new Runnable[0];
     private volatile boolean closed;
@@ -57,10 +66,33 @@ public final class AtomicBlocks {
         checkOpen();
         TransactionState state = states.get();
         if (state == null) {
-            state = new TransactionState(defaultAutoCommit);
+            state = register(new TransactionState(defaultAutoCommit));
             states.set(state);
         }
         return state;
+    }
+
+    private TransactionState register(TransactionState state) {
+        synchronized (threadStates) {
+            threadStates.add(state);
+        }
+        return state;
+    }
+
+    /**
+     * Makes a newly opened session the thread's, where close() on another thread finds it. close()
+     * sets {@code closed} before it looks at the sessions and this method looks at {@code closed}
+     * after it has published the session (both volatile), so either close() aborts this session or
+     * this method sees the database closed: then it ends the session itself and returns false.
+     */
+    boolean publish(TransactionState state, Backend.Session session) {
+        state.session = session;
+        if (!closed) {
+            return true;
+        }
+        state.session = null;
+        session.close();
+        return false;
     }
 
     /** The calling thread's state if it has one; never creates one (for checks on unbound connections). */
@@ -82,7 +114,7 @@ public final class AtomicBlocks {
     public TransactionState suspend() {
         TransactionState current = state();
         current.suspended = true;
-        states.set(new TransactionState(true));
+        states.set(register(new TransactionState(true)));
         return current;
     }
 
@@ -111,11 +143,27 @@ public final class AtomicBlocks {
     /**
      * Refuses every later use, and ends the calling thread's transaction: rolled back, its
      * connection returned, so that nothing of this thread holds a lock after close(). A block
-     * still open on this thread can then only roll back; other threads find out at their next use.
+     * still open on this thread can then only roll back. Other threads' sessions are aborted
+     * (their connections closed under them), so none of their locks outlives close() either;
+     * those threads find out at their next use.
      */
     public void close() {
         closed = true;
-        TransactionState state = states.get();
+        TransactionState own = states.get();
+        TransactionState[] all;
+        synchronized (threadStates) {
+            all = threadStates.toArray(new TransactionState[0]);
+        }
+        for (TransactionState other : all) {
+            Backend.Session session = other.session;
+            if (other != own && session != null) {
+                session.abort();
+            }
+        }
+        endOwnTransaction(own);
+    }
+
+    private void endOwnTransaction(TransactionState state) {
         if (state == null || state.session == null) {
             return;
         }
@@ -594,7 +642,9 @@ public final class AtomicBlocks {
             checkOpen();
             session = backend.begin(state.options != null ? state.options : AtomicOptions.defaults(),
                     state.frontEndSettings);
-            state.session = session;
+            if (!publish(state, session)) {
+                throw Messages.closed(alias);
+            }
             if (events != null) {
                 events.begun(state);
             }

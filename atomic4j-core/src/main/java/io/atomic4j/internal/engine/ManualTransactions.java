@@ -63,7 +63,9 @@ final class ManualTransactions {
             state.beganAt = System.nanoTime();   // the next manual transaction starts now
         }
         HookQueue hooks = state.endTransaction();
-        state.session = session;   // a manual transaction keeps its connection for the next one
+        if (session != null) {
+            blocks.publish(state, session);   // a manual transaction keeps its connection for the next one
+        }
         // Departure from Django (which waits for setAutoCommit(true)): hooks run right after the commit.
         failure = hooks.runCommitHooks(blocks.alias(), blocks.events(), null);
         if (failure != null) {
@@ -89,7 +91,9 @@ final class ManualTransactions {
                 state.beganAt = System.nanoTime();
             }
             HookQueue hooks = state.endTransaction();
-            state.session = session;
+            if (session != null) {
+                blocks.publish(state, session);
+            }
             failure = hooks.runRollbackHooks(blocks.events(), null);
         }
         if (failure != null) {
