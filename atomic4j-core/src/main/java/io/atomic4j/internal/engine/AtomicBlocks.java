@@ -8,11 +8,9 @@ import io.atomic4j.Result;
 import io.atomic4j.Savepoint;
 import io.atomic4j.internal.errors.Messages;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.WeakHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * Django's {@code Atomic.__enter__/__exit__} and the generic transaction methods of
@@ -26,17 +24,10 @@ import java.util.WeakHashMap;
 public final class AtomicBlocks {
     private final Backend backend;
     private final String alias;
-    private final boolean defaultAutoCommit;
     private final boolean savepoints;
     private final ManualSavepoints manualSavepoints = new ManualSavepoints(this);
-    private final ManualTransactions manualTransactions = new ManualTransactions(this);
-    private final ThreadLocal<TransactionState> states = new ThreadLocal<>();
-    /**
-     * Every thread's state, so that close() can reach other threads' open transactions. Registered
-     * once per thread (the state stays with its thread), not per transaction; weak, so a finished
-     * thread's state goes with it. Guarded by itself.
-     */
-    private final Set<TransactionState> threadStates = Collections.newSetFromMap(new WeakHashMap<>());
+    private final ManualTransactions manualTransactions;
+    private final ThreadStates states;
     /** Run before every normal block exit, nested or outermost (ORMs flush there); copy-on-write. */
     private volatile Runnable[] beforeExitListeners = new Runnable[0];
     private volatile boolean closed;
@@ -51,7 +42,8 @@ public final class AtomicBlocks {
         this.events = events;
         this.backend = backend;
         this.alias = backend.alias();
-        this.defaultAutoCommit = defaultAutoCommit;
+        this.states = new ThreadStates(defaultAutoCommit);
+        this.manualTransactions = new ManualTransactions(this, states);
         this.savepoints = backend.supportsSavepoints();
     }
 
@@ -64,19 +56,7 @@ public final class AtomicBlocks {
     /** The calling thread's state, created on first use. */
     public TransactionState state() {
         checkOpen();
-        TransactionState state = states.get();
-        if (state == null) {
-            state = register(new TransactionState(defaultAutoCommit));
-            states.set(state);
-        }
-        return state;
-    }
-
-    private TransactionState register(TransactionState state) {
-        synchronized (threadStates) {
-            threadStates.add(state);
-        }
-        return state;
+        return states.currentOrNew();
     }
 
     /**
@@ -97,14 +77,7 @@ public final class AtomicBlocks {
 
     /** The calling thread's state if it has one; never creates one (for checks on unbound connections). */
     public TransactionState currentState() {
-        return states.get();
-    }
-
-    /** Drops the thread's state once nothing in it outlives the transaction, so idle threads hold nothing. */
-    private void forgetIfIdle(TransactionState state) {
-        if (state.isIdle(defaultAutoCommit) && states.get() == state) {
-            states.remove();
-        }
+        return states.current();
     }
 
     /**
@@ -114,18 +87,18 @@ public final class AtomicBlocks {
     public TransactionState suspend() {
         TransactionState current = state();
         current.suspended = true;
-        states.set(register(new TransactionState(true)));
+        states.replaceWithStandIn();
         return current;
     }
 
     /** Brings back a transaction put aside by {@link #suspend}; refused while the stand-in state still has a block open. */
     public void resume(TransactionState suspended) {
-        TransactionState standIn = states.get();
+        TransactionState standIn = states.current();
         if (standIn != null && standIn != suspended && standIn.depth > 0) {
             throw Messages.resumeWithBlockOpen(alias);
         }
         suspended.suspended = false;
-        states.set(suspended);
+        states.restore(suspended);
     }
 
     // ------------------------------------------------------------------ closing
@@ -149,12 +122,8 @@ public final class AtomicBlocks {
      */
     public void close() {
         closed = true;
-        TransactionState own = states.get();
-        TransactionState[] all;
-        synchronized (threadStates) {
-            all = threadStates.toArray(new TransactionState[0]);
-        }
-        for (TransactionState other : all) {
+        TransactionState own = states.current();
+        for (TransactionState other : states.all()) {
             Backend.Session session = other.session;
             if (other != own && session != null) {
                 session.abort();
@@ -255,7 +224,7 @@ public final class AtomicBlocks {
         TransactionState suspended = null;
         if (options.independent() && state.bound()) {
             suspended = suspend();
-            state = states.get();
+            state = states.current();
             options = options.independent(false);
         }
         BlockFrame frame;
@@ -493,9 +462,7 @@ public final class AtomicBlocks {
     private Throwable endTransaction(TransactionState state, boolean committed, Throwable toThrow) {
         Backend.Session session = state.session;
         state.inAtomicBlock = false;
-        if (events != null && session != null) {
-            events.ended(state, committed, state.statements, toThrow);
-        }
+        reportEnded(state, session, committed, toThrow);
         HookQueue hooks = state.endTransaction();
         if (session != null) {
             session.close();
@@ -539,6 +506,13 @@ public final class AtomicBlocks {
         return failure;
     }
 
+    /** Tells the listener that the transaction on {@code session} ended; nothing when nobody observes or none was open. */
+    void reportEnded(TransactionState state, Backend.Session session, boolean committed, Throwable cause) {
+        if (events != null && session != null) {
+            events.ended(state, committed, state.statements, cause);
+        }
+    }
+
     /** The events of this database, or null when nobody observes. */
     public TransactionEvents events() {
         return events;
@@ -578,15 +552,25 @@ public final class AtomicBlocks {
             BlockFrame frame = state.frames[i];
             if (frame.ownsSavepoint && frame.savepoint == null) {
                 String name = nextSavepointName(state);
-                try {
-                    session.savepoint(name);
-                } catch (RuntimeException | Error e) {
-                    statementFailed(state, e, session.isBroken());
-                    throw e;
-                }
+                savepointStatement(state, session, Backend.Session::savepoint, name);
                 frame.savepoint = name;
             }
             state.savepointsReady = i + 1;
+        }
+    }
+
+    /**
+     * Runs savepoint SQL (create, release, roll back to) as the statement it is: a failure is
+     * interpreted like any failed statement's, then rethrown. {@code sql} is a method reference of
+     * {@link Backend.Session}, so no lambda is allocated.
+     */
+    void savepointStatement(TransactionState state, Backend.Session session, BiConsumer<Backend.Session, String> sql,
+                            String name) {
+        try {
+            sql.accept(session, name);
+        } catch (RuntimeException | Error e) {
+            statementFailed(state, e, session.isBroken());
+            throw e;
         }
     }
 
@@ -805,7 +789,4 @@ public final class AtomicBlocks {
     }
 
     /** Called when a thread's state may have nothing left that outlives the transaction. */
-    void forget(TransactionState state) {
-        forgetIfIdle(state);
-    }
 }
