@@ -59,10 +59,11 @@ public class AtomicAutoConfiguration {
                         + "define one DataSource bean, or set atomic4j.databases.default.url");
             }
             if (!ordered.isEmpty()) {
-                // Database.wrap takes no listener nor options, so metrics would silently miss this database.
-                log.info("atomic4j: the database 'default' wraps the application's DataSource, so the {} "
-                        + "AtomicDatabaseCustomizer bean(s) (the atomic4j metrics among them, if on) do not apply to it. "
-                        + "Set atomic4j.databases.default.url to let atomic4j open its pool with them.", ordered.size());
+                // Database.wrap takes no listener nor options: say so rather than let metrics miss 'default' silently.
+                log.warn("atomic4j: the database 'default' wraps the application's DataSource, and Database.wrap takes no "
+                        + "options, so the {} AtomicDatabaseCustomizer bean(s) (the atomic4j metrics among them, if on) "
+                        + "do not apply to it. Set atomic4j.databases.default.url to let atomic4j open its pool with them, "
+                        + "or atomic4j.metrics.enabled=false.", ordered.size());
             }
             databases.add(Database.wrap(DEFAULT, pool));
         }

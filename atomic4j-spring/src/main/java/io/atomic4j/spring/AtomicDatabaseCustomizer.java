@@ -8,7 +8,7 @@ import io.atomic4j.Database;
  * customizer bean runs, in {@code @Order}, for every such database:
  * <pre>{@code
  * @Bean
- * AtomicDatabaseCustomizer longTransactions() {
+ * AtomicDatabaseCustomizer longTransactionThreshold() {
  *     return (alias, builder) -> builder.longTransactionThreshold(Duration.ofSeconds(30));
  * }
  * }</pre>

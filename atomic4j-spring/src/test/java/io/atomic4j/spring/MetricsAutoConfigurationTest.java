@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.atomic4j.Database;
+import io.atomic4j.Databases;
 import io.atomic4j.micrometer.AtomicMetrics;
+import io.atomic4j.spring.readme.LongTransactions;
 import io.atomic4j.testing.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
@@ -13,8 +15,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Duration;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -24,6 +27,8 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.S
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -113,8 +118,7 @@ class MetricsAutoConfigurationTest {
     void anApplicationsCustomizerRunsForEveryDatabaseBesideTheMetrics() {
         withRegistry.withPropertyValues(h2("metrics_customizer"),
                         "atomic4j.databases.reports.url=" + TestDatabase.H2.newDatabaseUrl("metrics_customizer_reports"))
-                .withBean("longTransactions", AtomicDatabaseCustomizer.class,
-                        () -> (alias, builder) -> builder.longTransactionThreshold(Duration.ofHours(1)))
+                .withUserConfiguration(LongTransactions.class)   // the README's example
                 .run(context -> {
                     assertThat(context.getBeansOfType(AtomicDatabaseCustomizer.class)).hasSize(2);
                     MeterRegistry registry = context.getBean(MeterRegistry.class);
@@ -122,6 +126,43 @@ class MetricsAutoConfigurationTest {
                         assertThat(registry.find("atomic4j.transactions.long").tag("database", alias).counter())
                                 .as("long-transaction counter of '%s'", alias).isNotNull();
                     }
+                });
+    }
+
+    @Test
+    void anApplicationsOwnDatabasesBeanTakesTheMetricsByInjection() {
+        withRegistry.withUserConfiguration(OwnDatabases.class)
+                .run(context -> {
+                    Database db = context.getBean(Database.class);
+                    assertThat(db).isSameAs(context.getBean(OwnDatabases.class).shop);
+                    db.atomic(() -> new JdbcTemplate(db.dataSource()).queryForObject("SELECT 1", Integer.class));
+                    assertThat(context.getBean(MeterRegistry.class).get("atomic4j.transactions").tag("database", "default")
+                            .tag("outcome", "committed").timer().count()).isEqualTo(1);
+                });
+    }
+
+    /** The README's "own Databases bean" example, on H2. */
+    @Configuration(proxyBeanMethods = false)
+    static class OwnDatabases {
+        Database shop;
+
+        @Bean(destroyMethod = "close")
+        Databases databases(AtomicMetrics metrics) {
+            shop = Database.builder(TestDatabase.H2.newDatabaseUrl("metrics_own_databases")).listener(metrics).build();
+            return Databases.of(shop);
+        }
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aWrappedDataSourceGetsNoMetricsAndTheLogSaysWhatToSet(CapturedOutput output) {
+        withRegistry.withBean(DataSource.class,
+                        () -> SpringFixture.newPool(TestDatabase.H2, TestDatabase.H2.newDatabaseUrl("metrics_wrapped")))
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(AtomicMetrics.class);
+                    assertThat(context.getBean(MeterRegistry.class).find("atomic4j.transactions").timers()).isEmpty();
+                    assertThat(output).contains("the database 'default' wraps the application's DataSource",
+                            "Set atomic4j.databases.default.url");
                 });
     }
 
@@ -135,6 +176,20 @@ class MetricsAutoConfigurationTest {
                     // Boot's DefaultMeterObservationHandler turns the observation into a timer of its name.
                     assertThat(context.getBean(MeterRegistry.class).get("atomic4j.transaction")
                             .tag("database", "default").tag("outcome", "committed").timer().count()).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void bootsObservationPropertyTurnsTheObservationsOffAndLeavesTheMetrics() {
+        withRegistry.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class))
+                .withPropertyValues(h2("metrics_unobserved"), "management.observations.enable.atomic4j=false")
+                .run(context -> {
+                    Database db = context.getBean(Database.class);
+                    db.atomic(() -> new JdbcTemplate(db.dataSource()).queryForObject("SELECT 1", Integer.class));
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    assertThat(registry.find("atomic4j.transaction").timers()).isEmpty();
+                    assertThat(registry.get("atomic4j.transactions").tag("database", "default")
+                            .tag("outcome", "committed").timer().count()).isEqualTo(1);
                 });
     }
 
@@ -162,7 +217,7 @@ class MetricsAutoConfigurationTest {
                         "atomic4j.databases.reports.url=" + TestDatabase.H2.newDatabaseUrl("metrics_workload_reports"))
                 .run(context -> {
                     Database db = context.getBean(Database.class);
-                    Database reports = context.getBean(io.atomic4j.Databases.class).get("reports");
+                    Database reports = context.getBean(Databases.class).get("reports");
                     Shop shop = context.getBean(Shop.class);
                     JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
                     jdbc.execute("CREATE TABLE metrics_item (id INT PRIMARY KEY)");   // autocommit: no transaction
