@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.atomic4j.Database;
 import io.atomic4j.Databases;
 import io.atomic4j.micrometer.AtomicMetrics;
+import io.atomic4j.spring.metricsapp.MetricsApplication.Orders;
 import io.atomic4j.spring.readme.LongTransactions;
 import io.atomic4j.testing.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,7 +34,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.annotation.EnableTransactionManagement;
-import org.springframework.transaction.annotation.Transactional;
 
 /**
  * {@link AtomicMetricsAutoConfiguration}: when the metrics are on, that they reach every database
@@ -218,26 +218,26 @@ class MetricsAutoConfigurationTest {
                 .run(context -> {
                     Database db = context.getBean(Database.class);
                     Database reports = context.getBean(Databases.class).get("reports");
-                    Shop shop = context.getBean(Shop.class);
+                    Orders orders = context.getBean(Orders.class);
                     JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
-                    jdbc.execute("CREATE TABLE metrics_item (id INT PRIMARY KEY)");   // autocommit: no transaction
+                    jdbc.execute("CREATE TABLE orders (id INT PRIMARY KEY)");   // autocommit: no transaction
 
                     for (int id = 1; id <= COMMITS_THROUGH_SERVICE; id++) {
-                        shop.insert(id);
+                        orders.place(id);
                     }
                     for (int id = 10; id < 10 + ROLLBACKS_THROUGH_SERVICE; id++) {
                         int failing = id;
-                        assertThatThrownBy(() -> shop.insertAndFail(failing)).isInstanceOf(IllegalStateException.class);
+                        assertThatThrownBy(() -> orders.placeAndFail(failing)).isInstanceOf(IllegalStateException.class);
                     }
                     db.atomic(() -> {   // one commit through db.atomic, with a nested block rolled back to its savepoint
-                        jdbc.update("INSERT INTO metrics_item (id) VALUES (20)");
+                        jdbc.update("INSERT INTO orders (id) VALUES (20)");
                         assertThatThrownBy(() -> db.atomic(() -> {
-                            jdbc.update("INSERT INTO metrics_item (id) VALUES (21)");
+                            jdbc.update("INSERT INTO orders (id) VALUES (21)");
                             throw new IllegalStateException("inner block fails");
                         })).hasMessage("inner block fails");
                     });
                     assertThatThrownBy(() -> db.atomic(() -> {   // one rollback through db.atomic
-                        jdbc.update("INSERT INTO metrics_item (id) VALUES (30)");
+                        jdbc.update("INSERT INTO orders (id) VALUES (30)");
                         throw new IllegalStateException("outer block fails");
                     })).hasMessage("outer block fails");
                     db.atomic(() -> { });   // runs no statement: no transaction, counted nowhere
@@ -247,7 +247,7 @@ class MetricsAutoConfigurationTest {
                         }
                     });
 
-                    assertThat(jdbc.queryForList("SELECT id FROM metrics_item ORDER BY id", Integer.class))
+                    assertThat(jdbc.queryForList("SELECT id FROM orders ORDER BY id", Integer.class))
                             .containsExactly(1, 2, 3, 20);
                     MeterRegistry registry = context.getBean(MeterRegistry.class);
                     assertThat(meter(registry, "atomic4j.transactions", "default", "outcome", "committed").timer().count())
@@ -274,28 +274,8 @@ class MetricsAutoConfigurationTest {
     @EnableTransactionManagement
     static class ShopConfig {
         @Bean
-        Shop shop(JdbcTemplate jdbc) {
-            return new Shop(jdbc);
-        }
-    }
-
-    /** A @Transactional service, run by the auto-configured AtomicTransactionManager. */
-    static class Shop {
-        private final JdbcTemplate jdbc;
-
-        Shop(JdbcTemplate jdbc) {
-            this.jdbc = jdbc;
-        }
-
-        @Transactional
-        public void insert(int id) {
-            jdbc.update("INSERT INTO metrics_item (id) VALUES (?)", id);
-        }
-
-        @Transactional
-        public void insertAndFail(int id) {
-            jdbc.update("INSERT INTO metrics_item (id) VALUES (?)", id);
-            throw new IllegalStateException("order " + id + " refused");
+        Orders orders(JdbcTemplate jdbc) {   // @Transactional, run by the auto-configured AtomicTransactionManager
+            return new Orders(jdbc);
         }
     }
 }

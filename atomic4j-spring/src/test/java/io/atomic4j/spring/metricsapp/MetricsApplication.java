@@ -14,7 +14,7 @@ public class MetricsApplication {
     public static class Orders {
         private final JdbcTemplate jdbc;
 
-        Orders(JdbcTemplate jdbc) {
+        public Orders(JdbcTemplate jdbc) {
             this.jdbc = jdbc;
         }
 
