@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -29,7 +31,8 @@ import org.springframework.transaction.TransactionManager;
  * {@code DataSource}), an {@link AtomicTransactionManager} named {@code transactionManager}, a
  * {@link JdbcTemplate} over the block-aware {@code database.dataSource()}, and with
  * {@code atomic4j.atomic-requests=true} the {@link AtomicRequestsFilter}. Each bean backs off
- * when the application defines its own.
+ * when the application defines its own. Every {@link AtomicDatabaseCustomizer} bean adjusts the
+ * databases opened from {@code atomic4j.databases.*}; metrics are {@link AtomicMetricsAutoConfiguration}'s.
  */
 @AutoConfiguration(
         afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
@@ -40,17 +43,27 @@ import org.springframework.transaction.TransactionManager;
 @EnableConfigurationProperties(AtomicProperties.class)
 public class AtomicAutoConfiguration {
     static final String DEFAULT = "default";
+    private static final Logger log = LoggerFactory.getLogger(AtomicAutoConfiguration.class);
 
     /** Every database of the application, closed with the context (a wrapped DataSource stays the application's). */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public Databases atomicDatabases(AtomicProperties properties, ObjectProvider<DataSource> dataSource) {
+    public Databases atomicDatabases(AtomicProperties properties, ObjectProvider<DataSource> dataSource,
+                                     ObjectProvider<AtomicDatabaseCustomizer> customizers) {
         List<Database> databases = new ArrayList<>();
+        List<AtomicDatabaseCustomizer> ordered = customizers.orderedStream().toList();
         if (!properties.getDatabases().containsKey(DEFAULT)) {
             DataSource pool = dataSource.getIfUnique();
             if (pool == null) {
                 throw new IllegalStateException("atomic4j needs the database 'default': set spring.datasource.url, "
                         + "define one DataSource bean, or set atomic4j.databases.default.url");
+            }
+            if (!ordered.isEmpty()) {
+                // Database.wrap takes no listener nor options: say so rather than let metrics miss 'default' silently.
+                log.warn("atomic4j: the database 'default' wraps the application's DataSource, and Database.wrap takes no "
+                        + "options, so the {} AtomicDatabaseCustomizer bean(s) (the atomic4j metrics among them, if on) "
+                        + "do not apply to it. Set atomic4j.databases.default.url to let atomic4j open its pool with them, "
+                        + "or atomic4j.metrics.enabled=false.", ordered.size());
             }
             databases.add(Database.wrap(DEFAULT, pool));
         }
@@ -66,6 +79,9 @@ public class AtomicAutoConfiguration {
             }
             if (database.getPassword() != null) {
                 builder.password(database.getPassword());
+            }
+            for (AtomicDatabaseCustomizer customizer : ordered) {
+                customizer.customize(entry.getKey(), builder);
             }
             databases.add(builder.build());
         }
