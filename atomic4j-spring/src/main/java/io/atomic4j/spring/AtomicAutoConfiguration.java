@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -31,8 +29,8 @@ import org.springframework.transaction.TransactionManager;
  * {@code DataSource}), an {@link AtomicTransactionManager} named {@code transactionManager}, a
  * {@link JdbcTemplate} over the block-aware {@code database.dataSource()}, and with
  * {@code atomic4j.atomic-requests=true} the {@link AtomicRequestsFilter}. Each bean backs off
- * when the application defines its own. Every {@link AtomicDatabaseCustomizer} bean adjusts the
- * databases opened from {@code atomic4j.databases.*}; metrics are {@link AtomicMetricsAutoConfiguration}'s.
+ * when the application defines its own. Every {@link AtomicDatabaseCustomizer} bean adjusts every
+ * database it builds, the wrapped "default" included; metrics are {@link AtomicMetricsAutoConfiguration}'s.
  */
 @AutoConfiguration(
         afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
@@ -43,7 +41,6 @@ import org.springframework.transaction.TransactionManager;
 @EnableConfigurationProperties(AtomicProperties.class)
 public class AtomicAutoConfiguration {
     static final String DEFAULT = "default";
-    private static final Logger log = LoggerFactory.getLogger(AtomicAutoConfiguration.class);
 
     /** Every database of the application, closed with the context (a wrapped DataSource stays the application's). */
     @Bean(destroyMethod = "close")
@@ -58,14 +55,8 @@ public class AtomicAutoConfiguration {
                 throw new IllegalStateException("atomic4j needs the database 'default': set spring.datasource.url, "
                         + "define one DataSource bean, or set atomic4j.databases.default.url");
             }
-            if (!ordered.isEmpty()) {
-                // Database.wrap takes no listener nor options: say so rather than let metrics miss 'default' silently.
-                log.warn("atomic4j: the database 'default' wraps the application's DataSource, and Database.wrap takes no "
-                        + "options, so the {} AtomicDatabaseCustomizer bean(s) (the atomic4j metrics among them, if on) "
-                        + "do not apply to it. Set atomic4j.databases.default.url to let atomic4j open its pool with them, "
-                        + "or atomic4j.metrics.enabled=false.", ordered.size());
-            }
-            databases.add(Database.wrap(DEFAULT, pool));
+            // The application's pool: customizers get atomic4j's own options (a pool option is refused, with a clear message).
+            databases.add(customized(DEFAULT, Database.builder(pool).alias(DEFAULT), ordered));
         }
         for (Map.Entry<String, AtomicProperties.DatabaseProperties> entry : properties.getDatabases().entrySet()) {
             AtomicProperties.DatabaseProperties database = entry.getValue();
@@ -80,12 +71,16 @@ public class AtomicAutoConfiguration {
             if (database.getPassword() != null) {
                 builder.password(database.getPassword());
             }
-            for (AtomicDatabaseCustomizer customizer : ordered) {
-                customizer.customize(entry.getKey(), builder);
-            }
-            databases.add(builder.build());
+            databases.add(customized(entry.getKey(), builder, ordered));
         }
         return Databases.of(databases.toArray(new Database[0]));
+    }
+
+    private static Database customized(String alias, Database.Builder builder, List<AtomicDatabaseCustomizer> customizers) {
+        for (AtomicDatabaseCustomizer customizer : customizers) {
+            customizer.customize(alias, builder);
+        }
+        return builder.build();
     }
 
     /** The database "default", the one {@code @Transactional} runs on. */

@@ -3,9 +3,10 @@ package io.atomic4j.spring;
 import io.atomic4j.Database;
 
 /**
- * Adjusts a database that the Spring Boot auto-configuration opens from
- * {@code atomic4j.databases.<alias>.*}, just before it is built. Define one as a bean; every
- * customizer bean runs, in {@code @Order}, for every such database:
+ * Adjusts a database that the Spring Boot auto-configuration builds (from
+ * {@code atomic4j.databases.<alias>.*}, and the "default" over the application's {@code DataSource}),
+ * just before it is built. Define one as a bean; every customizer bean runs, in {@code @Order}, for
+ * every such database:
  * <pre>{@code
  * @Bean
  * AtomicDatabaseCustomizer longTransactionThreshold() {
@@ -15,9 +16,9 @@ import io.atomic4j.Database;
  * The metrics auto-configuration uses one to give its {@code AtomicMetrics} to each database, so
  * a customizer that sets a listener of its own replaces the metrics' (a database has one listener).
  *
- * <p>Not applied to a database "default" that wraps the application's {@code DataSource}:
- * {@link Database#wrap} takes no options. Set {@code atomic4j.databases.default.url} to let
- * atomic4j open that pool, or define the {@code Databases} bean yourself.
+ * <p>The "default" over the application's {@code DataSource} is built with
+ * {@link Database#builder(javax.sql.DataSource)}: the pool's own options ({@code maxPoolSize},
+ * {@code user}...) are that pool's and are refused there with an {@code IllegalStateException}.
  */
 @FunctionalInterface
 public interface AtomicDatabaseCustomizer {

@@ -18,7 +18,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -28,8 +27,6 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.S
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -154,16 +151,26 @@ class MetricsAutoConfigurationTest {
     }
 
     @Test
-    @ExtendWith(OutputCaptureExtension.class)
-    void aWrappedDataSourceGetsNoMetricsAndTheLogSaysWhatToSet(CapturedOutput output) {
+    void theDefaultOverTheApplicationsDataSourceGetsTheMetricsToo() {
         withRegistry.withBean(DataSource.class,
                         () -> SpringFixture.newPool(TestDatabase.H2, TestDatabase.H2.newDatabaseUrl("metrics_wrapped")))
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(AtomicMetrics.class);
-                    assertThat(context.getBean(MeterRegistry.class).find("atomic4j.transactions").timers()).isEmpty();
-                    assertThat(output).contains("the database 'default' wraps the application's DataSource",
-                            "Set atomic4j.databases.default.url");
+                    Database db = context.getBean(Database.class);
+                    db.atomic(() -> new JdbcTemplate(db.dataSource()).queryForObject("SELECT 1", Integer.class));
+                    assertThat(context.getBean(MeterRegistry.class).find("atomic4j.transactions")
+                            .tag("database", "default").tag("outcome", "committed").timer().count()).isEqualTo(1);
                 });
+    }
+
+    @Test
+    void aCustomizerSettingAPoolOptionOnTheApplicationsDataSourceIsToldWhy() {
+        withRegistry.withBean(DataSource.class,
+                        () -> SpringFixture.newPool(TestDatabase.H2, TestDatabase.H2.newDatabaseUrl("metrics_wrapped_pool")))
+                .withBean(AtomicDatabaseCustomizer.class, () -> (alias, builder) -> builder.maxPoolSize(3))
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .rootCause().isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("maxPoolSize(...)").hasMessageContaining("set it on that pool"));
     }
 
     @Test

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Configuration;
 @Configuration
 public class LongTransactions {
     @Bean
-    public AtomicDatabaseCustomizer longTransactionThreshold() {   // every database opened from atomic4j.databases.*
+    public AtomicDatabaseCustomizer longTransactionThreshold() {   // every database the auto-configuration builds
         return (alias, builder) -> builder.longTransactionThreshold(Duration.ofSeconds(30));
     }
 }
