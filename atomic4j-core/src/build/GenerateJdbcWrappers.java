@@ -23,8 +23,13 @@ import java.util.StringJoiner;
  * Writes the JDBC wrapper classes of io.atomic4j.internal.jdbc that are pure delegation, at
  * build time (generate-sources), as HikariCP generates its proxies: every method forwards to
  * the driver's object; statements run the bound connection's check before each execute* call
- * and funnel SQLExceptions through it. Only the methods with behaviour are written by hand
- * (BoundConnection). Usage: java GenerateJdbcWrappers.java OUTPUT_SOURCE_ROOT
+ * and funnel SQLExceptions through it; statements, result sets and metadata lead back only to
+ * atomic4j's wrappers (getConnection(), getStatement()). Only the methods with behaviour are
+ * written by hand (BoundConnection, UnboundConnection).
+ *
+ * <p>Usage: java GenerateJdbcWrappers.java OUTPUT_SOURCE_ROOT [PACKAGE.CLASS]. With a class name
+ * it writes only that abstract connection, whose methods all forward to target() (for another
+ * module's connection that picks its target per call, atomic4j-jdbi's FollowingConnection).
  */
 public class GenerateJdbcWrappers {
     static Path DIR;
