@@ -117,11 +117,6 @@ public class GenerateJdbcWrappers {
                      + "        } catch (Error e) {\n"
                      + "            throw connection.failedUnexpectedly(e);\n"
                      + "        }\n";
-            } else if (iface == CallableStatement.class && m.getName().equals("getObject")) {
-                // An OUT parameter may be a cursor (PostgreSQL's refcursor), read as a result set of the driver's statement.
-                Class<?>[] types = m.getParameterTypes();
-                String type = types[types.length - 1] == Class.class ? argName(m, types.length - 1) + ", " : "";
-                body = "        return BoundResultSet.value(connection, " + type + call + ");\n";
             } else {
                 body = sqlCheck + forward(m, "this");
             }
@@ -231,6 +226,13 @@ public class GenerateJdbcWrappers {
             return "        return iface.isInstance(this) ? iface.cast(this) : delegate.unwrap(iface);\n";
         } else if (m.getName().equals("isWrapperFor")) {
             return "        return iface.isInstance(this) || delegate.isWrapperFor(iface);\n";
+        }
+        if (m.getName().equals("getObject")) {
+            // A column or OUT parameter may be a cursor (PostgreSQL's refcursor), read as a result
+            // set of a statement the driver made on its own connection.
+            Class<?>[] types = m.getParameterTypes();
+            String type = types[types.length - 1] == Class.class ? argName(m, types.length - 1) + ", " : "";
+            return "        return BoundResultSet.value(connection, " + type + call + ");\n";
         }
         return "        " + (m.getReturnType() == void.class ? "" : "return ") + returned(m, call, statement) + ";\n";
     }

@@ -161,29 +161,46 @@ class WayBackToTheConnectionTest extends DatabaseTestBase {
         });
     }
 
-    /** PostgreSQL hands a refcursor OUT parameter out as a result set made on the driver's own connection. */
+    /** PostgreSQL reads a refcursor (a column or an OUT parameter) as a result set made on the driver's own connection. */
     @Test
-    void aCursorReadFromACallableStatementLeadsBackToTheBlocksConnection() throws SQLException {
+    void aCursorReadAsAValueLeadsBackToTheBlocksConnection() throws SQLException {
         use(TestDatabase.POSTGRES);
         try (Connection connection = db.connection(); Statement statement = connection.createStatement()) {
             statement.execute("CREATE OR REPLACE FUNCTION item_cursor() RETURNS refcursor AS $$ "
                     + "DECLARE c refcursor; BEGIN OPEN c FOR SELECT id FROM item; RETURN c; END $$ LANGUAGE plpgsql");
         }
-        assertThatThrownBy(() -> db.atomic(() -> {
-            insert(1);
-            try (Connection connection = db.connection(); CallableStatement call = connection.prepareCall("{? = call item_cursor()}")) {
-                call.registerOutParameter(1, Types.OTHER);
-                call.execute();
-                try (ResultSet cursor = (ResultSet) call.getObject(1)) {
-                    assertThat(cursor.next()).isTrue();
-                    assertThat(cursor.getInt(1)).isEqualTo(1);
-                    Statement owner = cursor.getStatement();
-                    assertThat(owner).isNotNull();
-                    assertThat(owner.getConnection()).isSameAs(connection);
-                    assertThatThrownBy(() -> owner.getConnection().commit()).isInstanceOf(TransactionManagementException.class);
+        for (boolean column : new boolean[] {true, false}) {
+            assertThatThrownBy(() -> db.atomic(() -> {
+                insert(1);
+                try (Connection connection = db.connection()) {
+                    if (column) {
+                        try (Statement statement = connection.createStatement();
+                             ResultSet rows = statement.executeQuery("SELECT item_cursor()")) {
+                            assertThat(rows.next()).isTrue();
+                            checkCursor(connection, (ResultSet) rows.getObject(1));
+                        }
+                    } else {
+                        try (CallableStatement call = connection.prepareCall("{? = call item_cursor()}")) {
+                            call.registerOutParameter(1, Types.OTHER);
+                            call.execute();
+                            checkCursor(connection, call.getObject(1, ResultSet.class));
+                        }
+                    }
                 }
-            }
-        })).isInstanceOf(TransactionManagementException.class).hasMessageContaining("rolled back, not committed");
+            })).as(column ? "column" : "OUT parameter").isInstanceOf(TransactionManagementException.class)
+                    .hasMessageContaining("rolled back, not committed");
+        }
         assertThat(committedIds()).isEmpty();
+    }
+
+    private static void checkCursor(Connection connection, ResultSet cursor) throws SQLException {
+        try (cursor) {
+            assertThat(cursor.next()).isTrue();
+            assertThat(cursor.getInt(1)).isEqualTo(1);
+            Statement owner = cursor.getStatement();
+            assertThat(owner).isNotNull();
+            assertThat(owner.getConnection()).isSameAs(connection);
+            assertThatThrownBy(() -> owner.getConnection().commit()).isInstanceOf(TransactionManagementException.class);
+        }
     }
 }
