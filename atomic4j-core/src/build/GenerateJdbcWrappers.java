@@ -86,7 +86,21 @@ public class GenerateJdbcWrappers {
             boolean unchecked = m.getName().equals("close") || m.getName().equals("isClosed")
                     || m.getName().equals("isValid") || m.getName().equals("abort");
             String sqlCheck = takesSql(m) ? "        checkSql(arg0);\n" : "";
-            out.append(method(m, (unchecked ? "" : "        checkUsable();\n") + sqlCheck + "        " + body + "\n"));
+            String statement = "        " + body + "\n";
+            if (r == Statement.class || r == PreparedStatement.class || r == CallableStatement.class) {
+                // Creating a statement can fail like running one (a lost connection, SQL a driver parses at
+                // prepare time): the same funnel, so the block is marked and a dead connection is known as such.
+                statement = "        try {\n"
+                        + "            " + body + "\n"
+                        + "        } catch (java.sql.SQLException e) {\n"
+                        + "            throw failed(e);\n"
+                        + "        } catch (RuntimeException e) {\n"
+                        + "            throw failedUnexpectedly(e);\n"
+                        + "        } catch (Error e) {\n"
+                        + "            throw failedUnexpectedly(e);\n"
+                        + "        }\n";
+            }
+            out.append(method(m, (unchecked ? "" : "        checkUsable();\n") + sqlCheck + statement));
         }
         out.append("}\n");
         Files.writeString(DIR.resolve("ForwardingConnection.java"), out);

@@ -306,6 +306,22 @@ class AirtightTest extends DatabaseTestBase {
     }
 
     @EveryDatabase
+    void aStatementThatFailsWhenPreparedMarksTheBlockLikeOneThatFailsWhenRun(TestDatabase database) throws SQLException {
+        use(database);
+        assertThatThrownBy(() -> db.atomic(() -> {
+            insert(1);
+            // H2 and SQLite parse at prepareStatement; PostgreSQL and MariaDB (client-side prepare) at execute.
+            try (Connection connection = db.connection();
+                 PreparedStatement statement = connection.prepareStatement("SELEC no_such_thing")) {
+                statement.executeQuery();
+            } catch (SQLException swallowed) {
+                // the block must not commit around the failed statement
+            }
+        })).isInstanceOf(TransactionManagementException.class).hasMessageContaining("rolled back, not committed");
+        assertThat(committedIds()).isEmpty();
+    }
+
+    @EveryDatabase
     void anExhaustedPoolIsNotReportedAsALostDatabase(TestDatabase database) throws SQLException {
         use(database);
         HikariConfig config = new HikariConfig();
