@@ -16,8 +16,13 @@ import java.util.concurrent.TimeUnit;
  * {@code galera-4}, {@code rsync}): node 1 bootstraps the cluster, nodes 2 and 3 join it by an
  * rsync state transfer. Every node has its own ports (client, group communication, incremental
  * and full state transfer); a killed node restarted with the same options rejoins by an
- * incremental state transfer. Runs as root ({@code --user=root}); grant tables are skipped, as
- * in the core's MariaDB test server.
+ * incremental state transfer from the others' gcache. Grant tables are skipped, as in the core's
+ * MariaDB test server.
+ *
+ * <p>As root, the servers run as the {@code mysql} user the package creates, their directories
+ * handed over to it: the state transfer scripts they start inherit that user. Run as root, the
+ * rsync SST's receiving daemon would switch to {@code nobody} (rsyncd's default for a root
+ * daemon), be refused the root-owned data files, and the joiner would never get its state.
  */
 final class GaleraCluster implements AutoCloseable {
     final List<Node> nodes = new ArrayList<>();
@@ -93,8 +98,9 @@ final class GaleraCluster implements AutoCloseable {
         Path install = LocalProcess.executable("mariadb-install-db", "mariadb-server", "/usr/bin/mariadb-install-db");
         Path provider = LocalProcess.executable("Galera", "galera-4", "/usr/lib/galera/libgalera_smm.so");
         LocalProcess.executable("rsync", "rsync", "/usr/bin/rsync");
-        Path directory = Files.createTempDirectory("atomic4j-galera-");
+        Path directory = LocalProcess.temporaryDirectory("atomic4j-galera-");
         GaleraCluster cluster = new GaleraCluster(directory);
+        String user = LocalProcess.ROOT ? "mysql" : System.getProperty("user.name");
         try {
             int[] clientPorts = new int[3];
             int[] groupPorts = new int[3];
@@ -111,8 +117,8 @@ final class GaleraCluster implements AutoCloseable {
                 Path data = home.resolve("data");
                 Files.createDirectories(data);
                 LocalProcess.run("mariadb-install-db", false, 180, List.of(install.toString(), "--no-defaults",
-                        "--datadir=" + data, "--user=root", "--skip-test-db", "--auth-root-authentication-method=normal"));
-                List<String> command = List.of(server.toString(), "--no-defaults", "--user=root",
+                        "--datadir=" + data, "--user=" + System.getProperty("user.name"), "--skip-test-db", "--auth-root-authentication-method=normal"));
+                List<String> command = List.of(server.toString(), "--no-defaults", "--user=" + user,
                         "--datadir=" + data, "--port=" + clientPorts[i], "--bind-address=127.0.0.1",
                         "--socket=" + home.resolve("mysqld.sock"), "--pid-file=" + home.resolve("mysqld.pid"),
                         "--skip-grant-tables", "--skip-name-resolve", "--max-connections=200",
@@ -126,6 +132,9 @@ final class GaleraCluster implements AutoCloseable {
                                 + LocalProcess.freePort() + ";gcache.size=128M",
                         "--wsrep-sst-method=rsync", "--wsrep-sst-receive-address=127.0.0.1:" + LocalProcess.freePort());
                 cluster.nodes.add(new Node(i + 1, clientPorts[i], data, command, home.resolve("mariadbd.log")));
+            }
+            if (LocalProcess.ROOT) {
+                LocalProcess.run("chown", false, 60, List.of("chown", "-R", user + ":" + user, directory.toString()));
             }
             cluster.nodes.get(0).start(true);
             cluster.nodes.get(1).start(false);

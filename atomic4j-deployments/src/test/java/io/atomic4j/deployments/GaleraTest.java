@@ -18,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,10 +26,6 @@ import org.junit.jupiter.api.Test;
  * COMMIT as a deadlock (1213, SQLSTATE 40001) and {@code RetryPolicy.transientErrors} re-runs.
  * Node 3 is killed mid-run and restarted (it rejoins by a state transfer) while the load goes on.
  */
-@Disabled("Galera state transfer fails in this container: the rsync SST (and its IST bypass) stops with 'rsync: "
-        + "[receiver] open \"ibdata1\" (in rsync_sst-data_dir) failed: Invalid argument (22)' (MariaDB 10.11.18, "
-        + "galera-4 26.4.23, rsync 3.2.7, ext4), so nodes 2 and 3 never join. Next: try wsrep_sst_method=mariabackup "
-        + "(package mariadb-backup) or find what refuses the open. Issue 15, part 4.")
 class GaleraTest {
     @Test
     void bankTransfersOnAllThreeNodesSurviveCertificationConflictsAndAKilledNode() throws Exception {
