@@ -1,5 +1,8 @@
 package io.atomic4j.deployments;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -36,6 +39,7 @@ final class GaleraCluster implements AutoCloseable {
         private final List<String> command;
         private final Path log;
         private LocalProcess process;
+        private long logOffset;
 
         Node(int index, int port, Path data, List<String> command, Path log) {
             this.index = index;
@@ -50,6 +54,11 @@ final class GaleraCluster implements AutoCloseable {
         }
 
         void start(boolean bootstrap) {
+            try {
+                logOffset = Files.exists(log) ? Files.size(log) : 0;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             List<String> arguments = new ArrayList<>(command);
             if (bootstrap) {
                 arguments.add("--wsrep-new-cluster");
@@ -57,6 +66,17 @@ final class GaleraCluster implements AutoCloseable {
             process = LocalProcess.start("mariadbd node " + index, false, log, arguments);
             process.awaitPort(port, 180);
             awaitSynced();
+        }
+
+        /** Whether the node's last start received the cluster's state by an incremental transfer (IST) from gcache. */
+        boolean lastStartUsedIst() {
+            try {
+                byte[] all = Files.readAllBytes(log);
+                String sinceStart = new String(all, (int) logOffset, all.length - (int) logOffset, StandardCharsets.UTF_8);
+                return sinceStart.contains("IST received");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         /** SIGKILL to the server (and a state transfer it may be running). */
