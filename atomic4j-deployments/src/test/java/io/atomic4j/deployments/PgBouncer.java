@@ -35,7 +35,7 @@ final class PgBouncer implements AutoCloseable {
     static PgBouncer start(String serverHost, int serverPort) {
         Path binary = LocalProcess.executable("PgBouncer", "pgbouncer", "/usr/sbin/pgbouncer", "/usr/bin/pgbouncer");
         try {
-            Path directory = Files.createTempDirectory("atomic4j-pgbouncer-");
+            Path directory = LocalProcess.temporaryDirectory("atomic4j-pgbouncer-");
             int port = LocalProcess.freePort();
             Files.writeString(directory.resolve("users.txt"), "\"postgres\" \"\"\n");
             Files.writeString(directory.resolve("pgbouncer.ini"), String.join("\n",

@@ -186,13 +186,25 @@ class PgBouncerTest {
     }
 
     /**
-     * pgjdbc would name (server-prepare) a statement after 5 executions; through PgBouncer 1.18 in
+     * pgjdbc would name (server-prepare) a statement after 5 executions on one connection (its
+     * statement cache counts them across prepareStatement calls); through PgBouncer 1.18 in
      * transaction mode the name would be unknown on the next transaction's backend.
      * prepareThreshold=0 keeps every statement unnamed, so this works whatever backend runs it.
+     * A pool of one connection makes all 30 blocks prepare the statement on the same client
+     * connection. (A connection taken outside the blocks cannot be used inside them: atomic4j
+     * refuses it, its statements would commit on their own.)
      */
     @Test
     void theSamePreparedStatementRunsInManyTransactionsOnWhicheverBackend() throws Exception {
         Set<Integer> backends = new HashSet<>();
+        try (Database single = open(bouncedUrl, 1)) {
+            theSameStatementInManyTransactions(single, backends);
+        }
+        assertThat(committedIds()).hasSize(30);
+        System.out.println("PgBouncer: one client connection's 30 transactions ran on backends " + backends);
+    }
+
+    private void theSameStatementInManyTransactions(Database single, Set<Integer> backends) throws Exception {
         for (int round = 0; round < 3; round++) {
             // Other clients hold server connections meanwhile, so this one's transactions move between backends.
             try (Database other = open(bouncedUrl, PgBouncer.SERVER_CONNECTIONS)) {
@@ -208,18 +220,18 @@ class PgBouncerTest {
                             return null;
                         }));
                     }
-                    try (Connection connection = db.dataSource().getConnection();
-                         PreparedStatement insert = connection.prepareStatement("INSERT INTO item (id, name) VALUES (?, 'p')")) {
+                    try {
                         for (int i = 0; i < 10; i++) {
                             int id = round * 10 + i;
-                            db.atomic(() -> {
-                                backends.add(backendPid(db));
-                                insert.setInt(1, id);
-                                insert.executeUpdate();
+                            single.atomic(() -> {
+                                backends.add(backendPid(single));
+                                try (Connection connection = single.connection();
+                                     PreparedStatement insert = connection.prepareStatement("INSERT INTO item (id, name) VALUES (?, 'p')")) {
+                                    insert.setInt(1, id);
+                                    insert.executeUpdate();
+                                }
                             });
                         }
-                    } catch (SQLException outsideAtomic) {
-                        throw outsideAtomic;
                     } finally {
                         stop.set(true);
                     }
@@ -231,8 +243,6 @@ class PgBouncerTest {
                 }
             }
         }
-        assertThat(committedIds()).hasSize(30);
-        System.out.println("PgBouncer: one client connection's 30 transactions ran on backends " + backends);
     }
 
     private static int backendPid(Database db) throws SQLException {

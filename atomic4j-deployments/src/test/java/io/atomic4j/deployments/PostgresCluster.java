@@ -123,7 +123,7 @@ final class PostgresCluster implements AutoCloseable {
     /** {@code primaryConfig}: more postgresql.conf lines for the primary (later settings win). */
     static PostgresCluster start(boolean synchronous, String primaryConfig) throws Exception {
         Path bin = binaries();
-        Path directory = Files.createTempDirectory("atomic4j-pgcluster-");
+        Path directory = LocalProcess.temporaryDirectory("atomic4j-pgcluster-");
         Node primary = new Node("primary", directory.resolve("primary"), LocalProcess.freePort(), directory.resolve("primary.log"));
         Node standby = new Node("standby", directory.resolve("standby"), LocalProcess.freePort(), directory.resolve("standby.log"));
         FaultProxy link = FaultProxy.to("127.0.0.1", primary.port);
