@@ -1,6 +1,7 @@
 package io.atomic4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.InstanceOfAssertFactories.THROWABLE;
 
@@ -178,5 +179,26 @@ class TransactionControlFailureTest {
                 .hasMessageContaining("injected");
         assertThat(faults.abortedConnections()).as("connections discarded").isEqualTo(1);
         assertThat(committedIds()).isEmpty();
+    }
+
+    /** A database atomic4j has no dialect for gets standard SQL: ROLLBACK TO, then RELEASE, in two statements. */
+    @EveryDatabase
+    void failedNestedBlockOnAnUnknownDatabaseRollsBackToAndReleasesItsSavepoint(TestDatabase database)
+            throws SQLException {
+        use(database);
+        faults.reportProductName("Unknown SQL");   // a name no dialect claims
+        db.atomic(() -> {
+            insert(1);
+            assertThatThrownBy(() -> db.atomic(() -> {
+                insert(2);
+                throw new IllegalStateException("nested block fails");
+            })).hasMessage("nested block fails");
+            insert(3);
+        });
+        assertThat(committedIds()).containsExactly(1, 3);
+        List<String> savepointStatements = faults.executedStatements().stream()
+                .filter(sql -> sql.contains("SAVEPOINT")).toList();
+        assertThat(savepointStatements).containsExactly("SAVEPOINT a4j_sp1", "ROLLBACK TO SAVEPOINT a4j_sp1",
+                "RELEASE SAVEPOINT a4j_sp1");
     }
 }

@@ -5,11 +5,14 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
@@ -20,7 +23,9 @@ import javax.sql.DataSource;
  * {@link FaultInjectingDataSource} cannot combine, such as a RELEASE whose rollback fails too.
  * The injected error is an ordinary SQL error (the connection stays usable); the real driver does
  * everything else. Also counts the connections aborted, which is how atomic4j discards a
- * connection it no longer trusts when the DataSource is not a Hikari pool. Thread-safe.
+ * connection it no longer trusts when the DataSource is not a Hikari pool, and records the SQL
+ * statements sent. It can also present the database under another product name, so that atomic4j
+ * treats it as a database it has no dialect for. Thread-safe.
  */
 public final class TransactionControlFaults {
     private static final String ROLLBACK = "Connection.rollback()";
@@ -29,6 +34,8 @@ public final class TransactionControlFaults {
     /** Upper-case SQL prefix (or {@link #ROLLBACK}) to the number of times it still fails. */
     private final Map<String, AtomicInteger> armed = new ConcurrentHashMap<>();
     private final AtomicInteger aborted = new AtomicInteger();
+    private final List<String> executed = new CopyOnWriteArrayList<>();
+    private volatile String productName;
 
     public TransactionControlFaults(DataSource real) {
         InvocationHandler handler = (self, method, args) -> {
@@ -53,6 +60,16 @@ public final class TransactionControlFaults {
     /** The next {@code times} calls of {@code Connection.rollback()} fail. */
     public void failRollback(int times) {
         armed.put(ROLLBACK, new AtomicInteger(times));
+    }
+
+    /** From now on the connections' metadata names the database {@code productName}. */
+    public void reportProductName(String productName) {
+        this.productName = productName;
+    }
+
+    /** The SQL statements sent through {@code Statement.execute...} so far, oldest first. */
+    public List<String> executedStatements() {
+        return List.copyOf(executed);
     }
 
     /** Connections aborted so far (atomic4j discarding a broken connection). */
@@ -88,6 +105,9 @@ public final class TransactionControlFaults {
                 case "createStatement" -> {
                     return statement((Statement) call(real, method, args));
                 }
+                case "getMetaData" -> {
+                    return metaData((DatabaseMetaData) call(real, method, args));
+                }
                 default -> {
                 }
             }
@@ -100,12 +120,25 @@ public final class TransactionControlFaults {
     private Statement statement(Statement real) {
         InvocationHandler handler = (self, method, args) -> {
             if (method.getName().startsWith("execute") && args != null && args.length > 0 && args[0] instanceof String) {
+                executed.add((String) args[0]);
                 failIfArmedStatement((String) args[0]);
             }
             return call(real, method, args);
         };
         return (Statement) Proxy.newProxyInstance(Statement.class.getClassLoader(), new Class<?>[] {Statement.class},
                 handler);
+    }
+
+    private DatabaseMetaData metaData(DatabaseMetaData real) {
+        InvocationHandler handler = (self, method, args) -> {
+            String renamed = productName;
+            if (renamed != null && method.getName().equals("getDatabaseProductName")) {
+                return renamed;
+            }
+            return call(real, method, args);
+        };
+        return (DatabaseMetaData) Proxy.newProxyInstance(DatabaseMetaData.class.getClassLoader(),
+                new Class<?>[] {DatabaseMetaData.class}, handler);
     }
 
     private static Object call(Object target, Method method, Object[] args) throws Throwable {
