@@ -201,4 +201,40 @@ class TransactionControlFailureTest {
         assertThat(savepointStatements).containsExactly("SAVEPOINT a4j_sp1", "ROLLBACK TO SAVEPOINT a4j_sp1",
                 "RELEASE SAVEPOINT a4j_sp1");
     }
+
+    @EveryDatabase
+    void failedCommitIsRolledBackAndReported(TestDatabase database) throws SQLException {
+        use(database);
+        faults.failCommit(1);
+        Throwable thrown = catchThrowable(() -> db.atomic(() -> insert(1)));
+        assertThat(thrown).isInstanceOf(DatabaseException.class).hasMessageContaining("commit")
+                .hasMessageContaining("injected");
+        assertThat(thrown.getSuppressed()).isEmpty();
+        assertThat(faults.abortedConnections()).as("connections discarded").isZero();
+        assertThat(committedIds()).isEmpty();
+    }
+
+    @EveryDatabase
+    void failedCommitWhoseRollbackFailsTooDiscardsTheConnection(TestDatabase database) throws SQLException {
+        use(database);
+        faults.failCommit(1);
+        faults.failRollback(1);
+        Throwable thrown = catchThrowable(() -> db.atomic(() -> insert(1)));
+        assertThat(thrown).isInstanceOf(DatabaseException.class).hasMessageContaining("commit");
+        assertThat(thrown.getSuppressed()).singleElement().asInstanceOf(THROWABLE).hasMessageContaining("roll back");
+        assertThat(faults.abortedConnections()).as("connections discarded").isEqualTo(1);
+        assertThat(committedIds()).isEmpty();
+    }
+
+    @EveryDatabase
+    void closeWhoseRollbackFailsDiscardsTheConnection(TestDatabase database) throws SQLException {
+        use(database);
+        db.setAutoCommit(false);
+        insert(1);
+        faults.failRollback(1);
+        db.close();
+        assertThat(faults.abortedConnections()).as("connections discarded").isEqualTo(1);
+        assertThat(committedIds()).isEmpty();
+        db = null;   // closed: nothing left to check
+    }
 }

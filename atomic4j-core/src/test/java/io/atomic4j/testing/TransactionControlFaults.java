@@ -19,7 +19,8 @@ import javax.sql.DataSource;
 /**
  * A DataSource in front of a real one whose connections fail chosen transaction-control calls,
  * a set number of times: SQL statements that start with an armed prefix (RELEASE SAVEPOINT,
- * ROLLBACK TO SAVEPOINT) and {@code Connection.rollback()}. For the failures that
+ * ROLLBACK TO SAVEPOINT), {@code Connection.rollback()}, and the commit ({@code Connection.commit()}
+ * or {@code setAutoCommit(true)}, which commits an open transaction). For the failures that
  * {@link FaultInjectingDataSource} cannot combine, such as a RELEASE whose rollback fails too.
  * The injected error is an ordinary SQL error (the connection stays usable); the real driver does
  * everything else. Also counts the connections aborted, which is how atomic4j discards a
@@ -29,6 +30,7 @@ import javax.sql.DataSource;
  */
 public final class TransactionControlFaults {
     private static final String ROLLBACK = "Connection.rollback()";
+    private static final String COMMIT = "Connection.commit()";
 
     private final DataSource proxy;
     /** Upper-case SQL prefix (or {@link #ROLLBACK}) to the number of times it still fails. */
@@ -62,6 +64,11 @@ public final class TransactionControlFaults {
         armed.put(ROLLBACK, new AtomicInteger(times));
     }
 
+    /** The next {@code times} commits fail: {@code Connection.commit()} and {@code setAutoCommit(true)}. */
+    public void failCommit(int times) {
+        armed.put(COMMIT, new AtomicInteger(times));
+    }
+
     /** From now on the connections' metadata names the database {@code productName}. */
     public void reportProductName(String productName) {
         this.productName = productName;
@@ -87,7 +94,7 @@ public final class TransactionControlFaults {
     private void failIfArmedStatement(String sql) throws SQLException {
         String upper = sql.stripLeading().toUpperCase(Locale.ROOT);
         for (String prefix : armed.keySet()) {
-            if (!prefix.equals(ROLLBACK) && upper.startsWith(prefix)) {
+            if (!prefix.equals(ROLLBACK) && !prefix.equals(COMMIT) && upper.startsWith(prefix)) {
                 failIfArmed(prefix, sql);
             }
         }
@@ -99,6 +106,12 @@ public final class TransactionControlFaults {
                 case "rollback" -> {
                     if (args == null) {
                         failIfArmed(ROLLBACK, "rollback");
+                    }
+                }
+                case "commit" -> failIfArmed(COMMIT, "commit");
+                case "setAutoCommit" -> {
+                    if (Boolean.TRUE.equals(args[0])) {
+                        failIfArmed(COMMIT, "commit by setAutoCommit(true)");
                     }
                 }
                 case "abort" -> aborted.incrementAndGet();
