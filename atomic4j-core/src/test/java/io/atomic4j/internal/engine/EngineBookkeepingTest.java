@@ -137,6 +137,22 @@ class EngineBookkeepingTest {
         assertThat(engine.statementCount()).as("after the block").isZero();
     }
 
+    /** Blocks keep the thread's state for the next transaction; leaving manual mode drops it, as nothing in it outlives that. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void turningAutocommitBackOnLeavesTheThreadNoState(TestDatabase database) throws Exception {
+        use(database);
+        AtomicBlocks engine = Engines.of(db);
+        db.setAutoCommit(false);
+        TransactionState manual = engine.currentState();
+        assertThat(manual).isNotNull();
+        insert(1);
+        db.commit();
+        db.setAutoCommit(true);
+        assertThat(engine.currentState()).as("state after setAutoCommit(true)").isNull();
+        assertThat(committedIds()).containsExactly(1);
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
     void cleanSavepointsInAManualTransactionWithNoneOpenRestartsTheNames(TestDatabase database) throws Exception {
