@@ -3,8 +3,10 @@ package io.atomic4j.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.atomic4j.AtomicScope;
 import io.atomic4j.Database;
 import io.atomic4j.Savepoint;
+import io.atomic4j.TransactionManagementException;
 import io.atomic4j.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -150,6 +152,41 @@ class EngineBookkeepingTest {
         db.commit();
         db.setAutoCommit(true);
         assertThat(engine.currentState()).as("state after setAutoCommit(true)").isNull();
+        assertThat(committedIds()).containsExactly(1);
+    }
+
+    /** Spring's NOT_SUPPORTED suspends the thread's transaction; it cannot come back over a block opened meanwhile. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void resumingOverABlockOpenedAfterTheSuspendIsRefused(TestDatabase database) throws Exception {
+        use(database);
+        AtomicBlocks engine = Engines.of(db);
+        try (AtomicScope outer = db.begin()) {
+            insert(1);
+            TransactionState suspended = engine.suspend();
+            AtomicScope opened = db.begin();
+            assertThatThrownBy(() -> engine.resume(suspended)).isInstanceOf(TransactionManagementException.class)
+                    .hasMessageContaining("database 'bookkeeping'").hasMessageContaining("still open");
+            opened.close();
+            engine.resume(suspended);
+            insert(2);
+            outer.complete();
+        }
+        assertThat(committedIds()).containsExactly(1, 2);
+    }
+
+    /** An exhausted JVM is no callback failure: it comes out as it is, not as an OnCommitFailedException. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aVirtualMachineErrorInAnOnCommitCallbackComesOutUnwrapped(TestDatabase database) throws Exception {
+        use(database);
+        OutOfMemoryError exhausted = new OutOfMemoryError("simulated: the callback ran out of memory");
+        assertThatThrownBy(() -> db.atomic(() -> {
+            insert(1);
+            db.onCommit(() -> {
+                throw exhausted;
+            });
+        })).isSameAs(exhausted);
         assertThat(committedIds()).containsExactly(1);
     }
 
