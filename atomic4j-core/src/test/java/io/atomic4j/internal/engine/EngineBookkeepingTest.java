@@ -190,6 +190,39 @@ class EngineBookkeepingTest {
         assertThat(committedIds()).containsExactly(1);
     }
 
+    /** What an ORM registers to flush: it runs before every normal exit, nested and outermost, inside the transaction. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void beforeExitListenersRunBeforeEveryNormalExitInsideTheTransaction(TestDatabase database) throws Exception {
+        use(database);
+        List<String> calls = new ArrayList<>();
+        AtomicBlocks engine = Engines.of(db);
+        engine.addBeforeExitListener(() -> calls.add("first " + db.inAtomicBlock()));
+        engine.addBeforeExitListener(() -> calls.add("second"));
+        db.atomic(() -> {
+            insert(1);
+            db.atomic(() -> insert(2));
+        });
+        assertThatThrownBy(() -> db.atomic(() -> {
+            insert(3);
+            throw new IllegalStateException("no normal exit");
+        })).hasMessage("no normal exit");
+        assertThat(calls).containsExactly("first true", "second", "first true", "second");
+        assertThat(committedIds()).containsExactly(1, 2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aFailingBeforeExitListenerRollsTheBlockBackAndIsThrown(TestDatabase database) throws Exception {
+        use(database);
+        IllegalStateException flushFailed = new IllegalStateException("flush failed");
+        Engines.of(db).addBeforeExitListener(() -> {
+            throw flushFailed;
+        });
+        assertThatThrownBy(() -> db.atomic(() -> insert(1))).isSameAs(flushFailed);
+        assertThat(committedIds()).isEmpty();
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
     void cleanSavepointsInAManualTransactionWithNoneOpenRestartsTheNames(TestDatabase database) throws Exception {
