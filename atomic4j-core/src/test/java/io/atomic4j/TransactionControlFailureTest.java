@@ -237,4 +237,24 @@ class TransactionControlFailureTest {
         assertThat(committedIds()).isEmpty();
         db = null;   // closed: nothing left to check
     }
+
+    @EveryDatabase
+    void failedSavepointOfANestedBlockMarksTheTransactionForRollback(TestDatabase database) throws SQLException {
+        use(database);
+        AtomicReference<Throwable> first = new AtomicReference<>();
+        AtomicReference<Throwable> second = new AtomicReference<>();
+        Throwable outer = catchThrowable(() -> db.atomic(() -> {
+            insert(1);
+            faults.failStatements("SAVEPOINT", 1);
+            db.atomic(() -> {
+                first.set(catchThrowable(() -> insert(2)));   // its savepoint could not be created
+                second.set(catchThrowable(() -> insert(3)));  // without one its work could not be undone
+            });
+        }));
+        assertThat(first.get()).isInstanceOf(DatabaseException.class).hasMessageContaining("create savepoint");
+        assertThat(second.get()).isInstanceOf(TransactionManagementException.class)
+                .hasMessageContaining("You can't execute queries");
+        assertThat(outer).isInstanceOf(TransactionManagementException.class);
+        assertThat(committedIds()).isEmpty();
+    }
 }
