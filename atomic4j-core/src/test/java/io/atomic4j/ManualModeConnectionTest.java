@@ -7,7 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** With autocommit off and no block open, the thread's connection ends the manual transaction like commit() and rollback(). */
+/** Manual transactions (autocommit off, no block): rollback() and the thread's connection end them as commit() and rollback() do. */
 class ManualModeConnectionTest extends DatabaseTestBase {
 
     @EveryDatabase
@@ -19,6 +19,35 @@ class ManualModeConnectionTest extends DatabaseTestBase {
             connection.commit();
             statement.executeUpdate("INSERT INTO item (id, name) VALUES (2, 'undone')");
             connection.rollback();
+        } finally {
+            db.setAutoCommit(true);
+        }
+        assertThat(committedIds()).containsExactly(1);
+    }
+
+    @EveryDatabase
+    void rollbackUndoesTheWorkSoTheNextCommitCommitsOnlyWhatFollowed(TestDatabase database) throws SQLException {
+        use(database);
+        db.setAutoCommit(false);
+        try {
+            insert(1);
+            db.rollback();
+            insert(2);
+            db.commit();
+        } finally {
+            db.setAutoCommit(true);
+        }
+        assertThat(committedIds()).containsExactly(2);
+    }
+
+    @EveryDatabase
+    void rollbackBeforeAnyStatementDoesNothing(TestDatabase database) throws SQLException {
+        use(database);
+        db.setAutoCommit(false);
+        try {
+            db.rollback();
+            insert(1);
+            db.commit();
         } finally {
             db.setAutoCommit(true);
         }

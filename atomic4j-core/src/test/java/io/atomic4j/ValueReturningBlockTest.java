@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.atomic4j.testing.TestDatabase;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A block's value comes out of every form of block: nested, retried, independent. */
@@ -48,6 +49,24 @@ class ValueReturningBlockTest extends DatabaseTestBase {
             return attempt * 10;
         });
         assertThat(value).isEqualTo(20);
+        assertThat(committedIds()).containsExactly(2);
+    }
+
+    @EveryDatabase
+    void retriedBlockWithoutBackoffReturnsTheValueOfTheAttemptThatCommitted(TestDatabase database)
+            throws SQLException {
+        use(database);
+        AtomicInteger attempts = new AtomicInteger();
+        RetryPolicy noWait = RetryPolicy.transientErrors(2).backoff(Duration.ZERO, Duration.ZERO);
+        int value = db.atomic(AtomicOptions.defaults().retry(noWait), () -> {
+            int attempt = attempts.incrementAndGet();
+            if (attempt == 1) {
+                throw new SQLException("deadlock detected", "40P01");
+            }
+            insert(attempt);
+            return attempt;
+        });
+        assertThat(value).isEqualTo(2);
         assertThat(committedIds()).containsExactly(2);
     }
 
