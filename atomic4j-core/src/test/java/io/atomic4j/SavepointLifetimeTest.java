@@ -149,4 +149,17 @@ class SavepointLifetimeTest extends DatabaseTestBase {
         });
         assertThat(committedIds()).containsExactly(4);
     }
+
+    @EveryDatabase
+    void savepointCommitIsRefusedInABrokenTransaction(TestDatabase database) throws SQLException {
+        use(database);
+        assertThatThrownBy(() -> db.atomic(() -> {
+            Savepoint savepoint = db.savepoint();
+            insert(1);
+            assertThatThrownBy(() -> insert(1)).isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> db.savepointCommit(savepoint)).isInstanceOf(TransactionManagementException.class)
+                    .hasMessageContaining("You can't execute queries");
+        })).isInstanceOf(TransactionManagementException.class);
+        assertThat(committedIds()).isEmpty();
+    }
 }

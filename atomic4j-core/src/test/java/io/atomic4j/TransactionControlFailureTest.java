@@ -257,4 +257,54 @@ class TransactionControlFailureTest {
         assertThat(outer).isInstanceOf(TransactionManagementException.class);
         assertThat(committedIds()).isEmpty();
     }
+
+    @EveryDatabase
+    void failedManualSavepointMarksTheBlockForRollback(TestDatabase database) throws SQLException {
+        use(database);
+        AtomicBoolean marked = new AtomicBoolean();
+        Throwable outer = catchThrowable(() -> db.atomic(() -> {
+            insert(1);
+            faults.failStatements("SAVEPOINT", 1);
+            assertThat(catchThrowable(db::savepoint)).isInstanceOf(DatabaseException.class);
+            marked.set(db.getRollback());
+        }));
+        assertThat(marked).as("block marked for rollback").isTrue();
+        assertThat(outer).isInstanceOf(TransactionManagementException.class);
+        assertThat(committedIds()).isEmpty();
+    }
+
+    @EveryDatabase
+    void failedSavepointCommitMarksTheBlockForRollback(TestDatabase database) throws SQLException {
+        use(database);
+        AtomicBoolean marked = new AtomicBoolean();
+        Throwable outer = catchThrowable(() -> db.atomic(() -> {
+            Savepoint savepoint = db.savepoint();
+            insert(1);
+            faults.failStatements("RELEASE SAVEPOINT", 1);
+            assertThat(catchThrowable(() -> db.savepointCommit(savepoint))).isInstanceOf(DatabaseException.class)
+                    .hasMessageContaining("release savepoint");
+            marked.set(db.getRollback());
+        }));
+        assertThat(marked).as("block marked for rollback").isTrue();
+        assertThat(outer).isInstanceOf(TransactionManagementException.class);
+        assertThat(committedIds()).isEmpty();
+    }
+
+    @EveryDatabase
+    void failedSavepointRollbackMarksTheBlockForRollback(TestDatabase database) throws SQLException {
+        use(database);
+        AtomicBoolean marked = new AtomicBoolean();
+        Throwable outer = catchThrowable(() -> db.atomic(() -> {
+            insert(1);
+            Savepoint savepoint = db.savepoint();
+            insert(2);
+            faults.failStatements("ROLLBACK TO SAVEPOINT", 1);
+            assertThat(catchThrowable(() -> db.savepointRollback(savepoint))).isInstanceOf(DatabaseException.class)
+                    .hasMessageContaining("roll back to savepoint");
+            marked.set(db.getRollback());
+        }));
+        assertThat(marked).as("block marked for rollback").isTrue();
+        assertThat(outer).isInstanceOf(TransactionManagementException.class);
+        assertThat(committedIds()).isEmpty();
+    }
 }
