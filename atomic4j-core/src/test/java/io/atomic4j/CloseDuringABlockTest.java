@@ -83,4 +83,22 @@ class CloseDuringABlockTest extends DatabaseTestBase {
         closing.close();
         assertThat(closing.toString()).contains(", closed");
     }
+
+    @EveryDatabase
+    void closeInsideTheThreadsOwnBlockReturnsTheConnectionAtOnce(TestDatabase database) throws Exception {
+        use(database);
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(database.newPlainDataSource());
+        config.setMaximumPoolSize(2);
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            Database wrapped = Database.wrap("wrapped", pool);
+            Throwable thrown = catchThrowable(() -> wrapped.atomic(() -> {
+                insert(wrapped, 1);
+                wrapped.close();
+                assertThat(pool.getHikariPoolMXBean().getActiveConnections()).as("borrowed after close()").isZero();
+            }));
+            assertThat(thrown).isInstanceOf(TransactionManagementException.class).hasMessageContaining("was lost");
+        }
+        assertThat(committedIds()).isEmpty();
+    }
 }
