@@ -3,8 +3,10 @@ package io.atomic4j.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.atomic4j.AtomicScope;
 import io.atomic4j.Database;
 import io.atomic4j.Savepoint;
+import io.atomic4j.TransactionManagementException;
 import io.atomic4j.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -135,6 +137,90 @@ class EngineBookkeepingTest {
         });
         assertThat(inside).isEqualTo(2);
         assertThat(engine.statementCount()).as("after the block").isZero();
+    }
+
+    /** Blocks keep the thread's state for the next transaction; leaving manual mode drops it, as nothing in it outlives that. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void turningAutocommitBackOnLeavesTheThreadNoState(TestDatabase database) throws Exception {
+        use(database);
+        AtomicBlocks engine = Engines.of(db);
+        db.setAutoCommit(false);
+        TransactionState manual = engine.currentState();
+        assertThat(manual).isNotNull();
+        insert(1);
+        db.commit();
+        db.setAutoCommit(true);
+        assertThat(engine.currentState()).as("state after setAutoCommit(true)").isNull();
+        assertThat(committedIds()).containsExactly(1);
+    }
+
+    /** Spring's NOT_SUPPORTED suspends the thread's transaction; it cannot come back over a block opened meanwhile. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void resumingOverABlockOpenedAfterTheSuspendIsRefused(TestDatabase database) throws Exception {
+        use(database);
+        AtomicBlocks engine = Engines.of(db);
+        try (AtomicScope outer = db.begin()) {
+            insert(1);
+            TransactionState suspended = engine.suspend();
+            AtomicScope opened = db.begin();
+            assertThatThrownBy(() -> engine.resume(suspended)).isInstanceOf(TransactionManagementException.class)
+                    .hasMessageContaining("database 'bookkeeping'").hasMessageContaining("still open");
+            opened.close();
+            engine.resume(suspended);
+            insert(2);
+            outer.complete();
+        }
+        assertThat(committedIds()).containsExactly(1, 2);
+    }
+
+    /** An exhausted JVM is no callback failure: it comes out as it is, not as an OnCommitFailedException. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aVirtualMachineErrorInAnOnCommitCallbackComesOutUnwrapped(TestDatabase database) throws Exception {
+        use(database);
+        OutOfMemoryError exhausted = new OutOfMemoryError("simulated: the callback ran out of memory");
+        assertThatThrownBy(() -> db.atomic(() -> {
+            insert(1);
+            db.onCommit(() -> {
+                throw exhausted;
+            });
+        })).isSameAs(exhausted);
+        assertThat(committedIds()).containsExactly(1);
+    }
+
+    /** What an ORM registers to flush: it runs before every normal exit, nested and outermost, inside the transaction. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void beforeExitListenersRunBeforeEveryNormalExitInsideTheTransaction(TestDatabase database) throws Exception {
+        use(database);
+        List<String> calls = new ArrayList<>();
+        AtomicBlocks engine = Engines.of(db);
+        engine.addBeforeExitListener(() -> calls.add("first " + db.inAtomicBlock()));
+        engine.addBeforeExitListener(() -> calls.add("second"));
+        db.atomic(() -> {
+            insert(1);
+            db.atomic(() -> insert(2));
+        });
+        assertThatThrownBy(() -> db.atomic(() -> {
+            insert(3);
+            throw new IllegalStateException("no normal exit");
+        })).hasMessage("no normal exit");
+        assertThat(calls).containsExactly("first true", "second", "first true", "second");
+        assertThat(committedIds()).containsExactly(1, 2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aFailingBeforeExitListenerRollsTheBlockBackAndIsThrown(TestDatabase database) throws Exception {
+        use(database);
+        IllegalStateException flushFailed = new IllegalStateException("flush failed");
+        Engines.of(db).addBeforeExitListener(() -> {
+            throw flushFailed;
+        });
+        assertThatThrownBy(() -> db.atomic(() -> insert(1))).isSameAs(flushFailed);
+        assertThat(committedIds()).isEmpty();
     }
 
     @ParameterizedTest

@@ -92,6 +92,21 @@ class TestBoundaryBlocksTest {
         test.close();
     }
 
+    /** An abandoned independent scope gives the thread its suspended transaction back, which then goes on. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void abandonOfAnIndependentScopeResumesTheTransactionItPutAside(TestDatabase database) throws Exception {
+        use(database);
+        try (AtomicScope outer = db.begin()) {
+            insert(1);
+            AtomicScope independent = db.begin(AtomicOptions.defaults().independent(true));
+            assertThat(engine.abandon(independent)).isNull();
+            insert(2);
+            outer.complete();
+        }
+        assertThat(committedIds()).containsExactly(1, 2);
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
     void abandonOfAScopeAlreadyClosedDoesNothing(TestDatabase database) throws Exception {
