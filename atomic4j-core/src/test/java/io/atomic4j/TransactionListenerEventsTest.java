@@ -19,9 +19,15 @@ import java.util.concurrent.TimeUnit;
 class TransactionListenerEventsTest extends DatabaseTestBase {
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final List<Duration> durations = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger begun = new java.util.concurrent.atomic.AtomicInteger();
     private final CountDownLatch longReported = new CountDownLatch(1);
 
     private final TransactionListener recorder = new TransactionListener() {
+        @Override
+        public void begun() {
+            begun.incrementAndGet();
+        }
+
         @Override
         public void committed(Duration duration, int statements) {
             events.add("committed " + statements);
@@ -72,6 +78,7 @@ class TransactionListenerEventsTest extends DatabaseTestBase {
         db.atomic(() -> insert(1));
         Duration measured = since(start);
         assertThat(events).containsExactly("committed 1");
+        assertThat(begun).hasValue(1);
         assertThat(durations).singleElement().satisfies(d -> assertThat(d).isPositive().isLessThanOrEqualTo(measured));
     }
 
@@ -92,7 +99,27 @@ class TransactionListenerEventsTest extends DatabaseTestBase {
             db.setAutoCommit(true);
         }
         assertThat(events).containsExactly("committed 2", "rolledBack null");
+        assertThat(begun).as("each manual transaction is reported begun").hasValue(2);
         assertThat(durations.get(1)).as("the second transaction's duration").isLessThanOrEqualTo(second);
+        assertThat(committedIds()).containsExactly(1, 2);
+    }
+
+    @EveryDatabase
+    void manualCommitsAndRollbacksWithoutAStatementReportNothing(TestDatabase database) throws SQLException {
+        observe(database, null);
+        db.setAutoCommit(false);
+        try {
+            insert(1);
+            db.commit();
+            db.commit();     // nothing ran since: no transaction to report
+            db.rollback();
+            insert(2);
+            db.commit();
+        } finally {
+            db.setAutoCommit(true);
+        }
+        assertThat(events).containsExactly("committed 1", "committed 1");
+        assertThat(begun).hasValue(2);
         assertThat(committedIds()).containsExactly(1, 2);
     }
 

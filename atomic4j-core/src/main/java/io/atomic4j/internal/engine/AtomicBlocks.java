@@ -150,6 +150,7 @@ public final class AtomicBlocks {
             state.closedInTransaction = true;
             state.lostCause = Messages.closed(alias);
         } else {
+            reportEnded(state, false, null);
             state.endTransaction();
             session.close();
         }
@@ -462,7 +463,7 @@ public final class AtomicBlocks {
     private Throwable endTransaction(TransactionState state, boolean committed, Throwable toThrow) {
         Backend.Session session = state.session;
         state.inAtomicBlock = false;
-        reportEnded(state, session, committed, toThrow);
+        reportEnded(state, committed, toThrow);
         HookQueue hooks = state.endTransaction();
         if (session != null) {
             session.close();
@@ -506,9 +507,9 @@ public final class AtomicBlocks {
         return failure;
     }
 
-    /** Tells the listener that the transaction on {@code session} ended; nothing when nobody observes or none was open. */
-    void reportEnded(TransactionState state, Backend.Session session, boolean committed, Throwable cause) {
-        if (events != null && session != null) {
+    /** Tells the listener that the current transaction ended; nothing when nobody observes or it was never reported begun. */
+    void reportEnded(TransactionState state, boolean committed, Throwable cause) {
+        if (events != null && state.begunReported) {
             events.ended(state, committed, state.statements, cause);
         }
     }
@@ -538,6 +539,9 @@ public final class AtomicBlocks {
         }
         if (state.needsRollback) {
             throw Messages.brokenTransaction(alias, state.rollbackCause, savepoints);
+        }
+        if (events != null && !state.begunReported && state.session != null) {
+            events.begun(state);   // the next manual transaction on a session kept since the last commit()/rollback()
         }
         state.dirty = true;
         state.statements++;
@@ -598,6 +602,7 @@ public final class AtomicBlocks {
             } else {
                 // A manual transaction lost its connection: it is gone; the next statement starts afresh.
                 Backend.Session session = state.session;
+                reportEnded(state, false, error);
                 HookQueue hooks = state.endTransaction();
                 session.close();
                 Failures.combine(error, hooks.runRollbackHooks(events, null));   // the caller rethrows error

@@ -30,6 +30,7 @@ final class ManualTransactions {
             if (session != null && state.dirty) {
                 throw Messages.autocommitWithPendingWork(blocks.alias());
             }
+            blocks.reportEnded(state, false, null);
             state.endTransaction();
             if (session != null) {
                 session.close();
@@ -60,8 +61,7 @@ final class ManualTransactions {
             state.session.commit();
         }
         Backend.Session session = state.session;
-        blocks.reportEnded(state, session, true, null);
-        state.beganAt = System.nanoTime();   // the session stays open: the next manual transaction starts now
+        blocks.reportEnded(state, true, null);
         HookQueue hooks = state.endTransaction();
         if (session != null) {
             blocks.publish(state, session);   // a manual transaction keeps its connection for the next one
@@ -86,8 +86,7 @@ final class ManualTransactions {
                 session.rollback();
             }
         } finally {
-            blocks.reportEnded(state, session, false, null);
-            state.beganAt = System.nanoTime();
+            blocks.reportEnded(state, false, null);
             HookQueue hooks = state.endTransaction();
             if (session != null) {
                 blocks.publish(state, session);

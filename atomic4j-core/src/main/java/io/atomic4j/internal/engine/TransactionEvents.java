@@ -47,6 +47,7 @@ public final class TransactionEvents {
 
     /** A transaction began on this thread: its clock starts and, with a threshold, its watch. */
     void begun(TransactionState state) {
+        state.begunReported = true;
         state.beganAt = System.nanoTime();
         if (thresholdNanos > 0) {
             Throwable openedAt = new Throwable("The long transaction on database '" + alias + "' was opened here");
@@ -78,6 +79,7 @@ public final class TransactionEvents {
 
     /** The transaction ended (committed or not): stops its watch and reports it. */
     void ended(TransactionState state, boolean committed, int statements, Throwable cause) {
+        state.begunReported = false;
         ScheduledFuture<?> watch = state.watch;
         if (watch != null) {
             watch.cancel(false);

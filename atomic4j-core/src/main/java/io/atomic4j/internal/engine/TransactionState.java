@@ -62,6 +62,11 @@ public final class TransactionState {
     long beganAt;
     /** The long-transaction watch of the current transaction, cancelled when it ends; null when not watched. */
     java.util.concurrent.ScheduledFuture<?> watch;
+    /**
+     * The listener was told the current transaction began, so it is owed its end. A manual
+     * transaction's session outlives commit(): the next transaction is reported at its first statement.
+     */
+    boolean begunReported;
 
     TransactionState(boolean autocommit) {
         this.autocommit = autocommit;
