@@ -4,11 +4,12 @@
  */
 module io.atomic4j.spring {
     requires transitive io.atomic4j;
-    // AtomicTransactionManager is a Spring PlatformTransactionManager over a DataSource's connections.
+    // AtomicTransactionManager is a Spring PlatformTransactionManager over a DataSource's connections; the
+    // auto-configuration's public @Bean methods take ObjectProvider and return a JdbcTemplate.
     requires transitive spring.tx;
     requires transitive spring.jdbc;
-    requires spring.beans;
-    requires spring.context;
+    requires transitive spring.beans;
+    requires transitive spring.context;
     requires spring.core;
     requires org.slf4j;
 
@@ -20,6 +21,7 @@ module io.atomic4j.spring {
 
     exports io.atomic4j.spring;
 
-    // Spring instantiates the auto-configuration and calls its package-private @Bean methods reflectively.
-    opens io.atomic4j.spring to spring.core, spring.beans, spring.context;
+    // Spring reflectively creates the auto-configuration's package-private nested configuration class and calls
+    // its package-private @Bean method.
+    opens io.atomic4j.spring to spring.core, spring.beans, spring.context, spring.boot;
 }
