@@ -1,9 +1,16 @@
 package io.atomic4j.it.consumer;
 
 import io.atomic4j.Database;
+import io.atomic4j.hibernate.AtomicHibernate;
+import io.atomic4j.jdbi.AtomicTransactionHandler;
+import io.atomic4j.jooq.AtomicTransactionProvider;
 import io.atomic4j.junit.AtomicTestExtension;
+import io.atomic4j.micrometer.AtomicMetrics;
 import io.atomic4j.mongodb.MongoAtomic;
+import io.atomic4j.mybatis.AtomicTransactionFactory;
+import io.atomic4j.outbox.Outbox;
 import io.atomic4j.servlet.AtomicRequestsFilter;
+import io.atomic4j.spring.AtomicTransactionManager;
 
 import java.lang.reflect.InvocationTargetException;
 import java.sql.Connection;
@@ -24,11 +31,18 @@ public final class Main {
     private static final List<String> problems = new ArrayList<>();
 
     public static void main(String[] args) throws SQLException {
-        Map<Class<?>, String> expected = Map.of(
-                Database.class, "io.atomic4j",
-                AtomicRequestsFilter.class, "io.atomic4j.servlet",
-                AtomicTestExtension.class, "io.atomic4j.junit",
-                MongoAtomic.class, "io.atomic4j.mongodb");
+        Map<Class<?>, String> expected = Map.ofEntries(
+                Map.entry(Database.class, "io.atomic4j"),
+                Map.entry(AtomicRequestsFilter.class, "io.atomic4j.servlet"),
+                Map.entry(AtomicTestExtension.class, "io.atomic4j.junit"),
+                Map.entry(MongoAtomic.class, "io.atomic4j.mongodb"),
+                Map.entry(AtomicMetrics.class, "io.atomic4j.micrometer"),
+                Map.entry(AtomicTransactionProvider.class, "io.atomic4j.jooq"),
+                Map.entry(AtomicTransactionHandler.class, "io.atomic4j.jdbi"),
+                Map.entry(AtomicTransactionFactory.class, "io.atomic4j.mybatis"),
+                Map.entry(Outbox.class, "io.atomic4j.outbox"),
+                Map.entry(AtomicHibernate.class, "io.atomic4j.hibernate"),
+                Map.entry(AtomicTransactionManager.class, "io.atomic4j.spring"));
         expected.forEach((type, module) -> {
             String actual = type.getModule().getName();
             if (!module.equals(actual)) {
