@@ -18,6 +18,10 @@ module io.atomic4j.spring {
     requires static spring.boot.autoconfigure;
     requires static io.atomic4j.servlet;
     requires static jakarta.servlet;
+    // Metrics are auto-configured only when the application has atomic4j-micrometer.
+    requires static io.atomic4j.micrometer;
+    requires static micrometer.core;
+    requires static micrometer.observation;
 
     exports io.atomic4j.spring;
 

@@ -72,16 +72,31 @@ public final class Database implements AutoCloseable {
 
     /**
      * Uses a pool you configured yourself. atomic4j borrows connections from it and never closes it.
-     * Its connections must start in autocommit mode (the JDBC default).
+     * Its connections must start in autocommit mode (the JDBC default). For atomic4j's own options
+     * on such a pool (a listener, autoCommit...) use {@link #builder(DataSource)}.
      */
     public static Database wrap(String alias, DataSource pool) {
         Builder.requireAlias(alias);
-        Objects.requireNonNull(pool, "Database.wrap(alias, pool) needs a DataSource, got null");
+        return builder(pool, "Database.wrap(\"" + alias + "\", pool)").alias(alias).build();
+    }
+
+    /**
+     * A builder for a database over a pool you configured yourself, as {@link #wrap}: atomic4j's
+     * own options (alias, autoCommit, atomicRequests, resolveCommitOutcome, listener,
+     * longTransactionThreshold) apply; the pool's (user, password, maxPoolSize, isolation,
+     * property) are your pool's to set and are refused. atomic4j never closes the pool.
+     */
+    public static Builder builder(DataSource pool) {
+        return builder(pool, "Database.builder(pool)");
+    }
+
+    private static Builder builder(DataSource pool, String call) {
+        Objects.requireNonNull(pool, call + " needs a DataSource, got null");
         if (pool instanceof TransactionAwareDataSource) {
-            throw new IllegalArgumentException("Database.wrap(\"" + alias + "\", ...) was given another Database's "
-                    + "dataSource(). Wrap the underlying pool instead.");
+            throw new IllegalArgumentException(call + " was given another Database's dataSource(). Wrap the underlying "
+                    + "pool instead.");
         }
-        return new Database(alias, pool, null, null, true, false, true, null);
+        return new Builder(pool);
     }
 
     /** The alias this database is known by (Django's {@code using}). */
@@ -291,7 +306,6 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         blocks.close();
-        backend.abortOpenSessions();
         if (ownedPool != null) {
             ownedPool.close();
         }
@@ -304,7 +318,8 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Builds a pooled {@link Database} (HikariCP). Options, with defaults:
+     * Builds a pooled {@link Database} (HikariCP), or one over your own pool
+     * ({@link Database#builder(DataSource)}, where the pool options are refused). Options, with defaults:
      * <ul>
      *   <li>Essentials: {@code user}, {@code password} (none: from the URL).</li>
      *   <li>Frequently used: {@code alias} ("default"), {@code maxPoolSize} (10),
@@ -317,7 +332,10 @@ public final class Database implements AutoCloseable {
      * {@code transaction_mode}, so a block that writes never fails at once with SQLITE_BUSY.
      */
     public static final class Builder {
+        /** Null when building over the caller's pool. */
         private final String jdbcUrl;
+        /** The caller's pool (Database.builder(DataSource)); null when atomic4j opens one. */
+        private final DataSource callersPool;
         private String alias = "default";
         private String user;
         private String password;
@@ -337,6 +355,20 @@ public final class Database implements AutoCloseable {
                         + ". Example: jdbc:postgresql://localhost:5432/app");
             }
             this.jdbcUrl = jdbcUrl;
+            this.callersPool = null;
+        }
+
+        private Builder(DataSource callersPool) {
+            this.jdbcUrl = null;
+            this.callersPool = callersPool;
+        }
+
+        /** Refuses an option of the pool atomic4j opens when the pool is the caller's: it would silently do nothing. */
+        private void poolOption(String option) {
+            if (callersPool != null) {
+                throw new IllegalStateException(option + " configures the pool atomic4j opens from a URL; this database "
+                        + "uses your DataSource, so set it on that pool instead.");
+            }
         }
 
         /** The alias (Django's {@code using}); default "default". */
@@ -346,12 +378,14 @@ public final class Database implements AutoCloseable {
         }
 
         public Builder user(String user) {
+            poolOption("user(...)");
             this.user = user;
             return this;
         }
 
         /** Never logged nor put in any message. */
         public Builder password(String password) {
+            poolOption("password(...)");
             this.password = password;
             return this;
         }
@@ -370,12 +404,14 @@ public final class Database implements AutoCloseable {
 
         /** Default isolation of every connection; default: the driver's. */
         public Builder isolation(Isolation isolation) {
+            poolOption("isolation(...)");
             this.isolation = isolation;
             return this;
         }
 
         /** Largest number of pooled connections; default 10. */
         public Builder maxPoolSize(int maxPoolSize) {
+            poolOption("maxPoolSize(...)");
             if (maxPoolSize < 1) {
                 throw new IllegalArgumentException("maxPoolSize must be at least 1, got " + maxPoolSize);
             }
@@ -383,12 +419,6 @@ public final class Database implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Whether a COMMIT whose connection is lost is resolved where the dialect can (PostgreSQL);
-         * default true. Resolving costs one short query before each COMMIT of a transaction that
-         * wrote; with false that query is skipped and such a loss is always a
-         * {@link CommitOutcomeUnknownException}.
-         */
         /**
          * Observes this database's transactions (metrics, traces): see {@link TransactionListener}.
          * One listener per database; none by default, and then observing costs nothing.
@@ -412,6 +442,12 @@ public final class Database implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether a COMMIT whose connection is lost is resolved where the dialect can (PostgreSQL);
+         * default true. Resolving costs one short query before each COMMIT of a transaction that
+         * wrote; with false that query is skipped and such a loss is always a
+         * {@link CommitOutcomeUnknownException}.
+         */
         public Builder resolveCommitOutcome(boolean resolveCommitOutcome) {
             this.resolveCommitOutcome = resolveCommitOutcome;
             return this;
@@ -419,15 +455,21 @@ public final class Database implements AutoCloseable {
 
         /** A driver property, e.g. {@code property("sslmode", "require")}. */
         public Builder property(String key, String value) {
+            poolOption("property(...)");
             properties.put(Objects.requireNonNull(key, "property key"), Objects.requireNonNull(value, "property value"));
             return this;
         }
 
         /**
-         * Opens the pool and checks that one connection can be made.
+         * Opens the pool and checks that one connection can be made; over your own pool
+         * ({@link Database#builder(DataSource)}) it opens nothing and connects at the first use.
          * @throws DatabaseException naming the alias if the database cannot be reached
          */
         public Database build() {
+            TransactionEvents events = TransactionEvents.of(alias, listener, longTransactionThreshold);
+            if (callersPool != null) {
+                return new Database(alias, callersPool, null, null, autoCommit, atomicRequests, resolveCommitOutcome, events);
+            }
             Dialect dialect = Dialects.forUrl(jdbcUrl);
             HikariConfig config = new HikariConfig();
             config.setPoolName("atomic4j-" + alias);
@@ -462,8 +504,7 @@ public final class Database implements AutoCloseable {
                         + Urls.scrub(cause.getMessage(), password)
                         + ". Check that the server is running and the URL, user and password are right.", kind, cause);
             }
-            return new Database(alias, pool, dialect, pool, autoCommit, atomicRequests, resolveCommitOutcome,
-                    TransactionEvents.of(alias, listener, longTransactionThreshold));
+            return new Database(alias, pool, dialect, pool, autoCommit, atomicRequests, resolveCommitOutcome, events);
         }
 
         private static String isolationName(int level) {

@@ -269,6 +269,43 @@ class AirtightTest extends DatabaseTestBase {
     }
 
     @EveryDatabase
+    @Timeout(60)
+    void closeOfAWrappedPoolAbortsOtherThreadsTransactionsAndLeavesThePoolOpen(TestDatabase database) throws Exception {
+        use(database);
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(database.newPlainDataSource());
+        config.setMaximumPoolSize(2);
+        try (HikariDataSource users = new HikariDataSource(config)) {
+            Database wrapped = Database.wrap("users", users);
+            CountDownLatch written = new CountDownLatch(1);
+            CountDownLatch closed = new CountDownLatch(1);
+            CompletableFuture<Throwable> other = CompletableFuture.supplyAsync(() -> {
+                try {
+                    wrapped.atomic(() -> {
+                        insert(wrapped, 1);
+                        written.countDown();
+                        await(closed);
+                        insert(wrapped, 2);
+                    });
+                    return null;
+                } catch (Throwable e) {
+                    return e;
+                }
+            });
+            await(written);
+            wrapped.close();
+            insertOnPlainConnection(1);   // the other thread's row lock (SQLite: the write lock) is gone
+            closed.countDown();
+            assertThat(other.get(30, TimeUnit.SECONDS)).as("the other thread's block fails").isNotNull();
+            assertThat(committedIds()).containsExactly(1);
+            assertThat(users.isClosed()).as("the user's pool stays theirs to close").isFalse();
+            try (Connection connection = users.getConnection()) {
+                assertThat(connection.isValid(5)).as("the pool hands out working connections").isTrue();
+            }
+        }
+    }
+
+    @EveryDatabase
     void anExhaustedPoolIsNotReportedAsALostDatabase(TestDatabase database) throws SQLException {
         use(database);
         HikariConfig config = new HikariConfig();

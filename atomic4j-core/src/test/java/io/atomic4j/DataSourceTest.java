@@ -144,4 +144,53 @@ class DataSourceTest extends DatabaseTestBase {
         }
         assertThat(committedIds()).containsExactly(2);
     }
+
+    @EveryDatabase
+    void aBuilderOverTheUsersPoolHonoursAtomic4jsOwnOptions(TestDatabase database) throws SQLException {
+        use(database);
+        java.util.List<String> events = new java.util.ArrayList<>();
+        TransactionListener listener = new TransactionListener() {
+            @Override
+            public void committed(java.time.Duration duration, int statements) {
+                events.add("committed " + statements);
+            }
+
+            @Override
+            public void rolledBack(java.time.Duration duration, Throwable cause) {
+                events.add("rolled back");
+            }
+        };
+        try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource()) {
+            pool.setJdbcUrl(database.jdbcUrl());
+            pool.setUsername(database.user());
+            pool.setPassword(database.password());
+            pool.setMaximumPoolSize(2);
+            Database observed = Database.builder(pool).alias("observed").listener(listener).build();
+            assertThat(observed.alias()).isEqualTo("observed");
+            observed.atomic(() -> insert(observed, 1));
+            assertThatThrownBy(() -> observed.atomic(() -> {
+                insert(observed, 2);
+                throw new IllegalStateException("fail");
+            })).isInstanceOf(IllegalStateException.class);
+            observed.close();
+            assertThat(pool.isClosed()).as("never closes the user's pool").isFalse();
+        }
+        assertThat(events).containsExactly("committed 1", "rolled back");
+        assertThat(committedIds()).containsExactly(1);
+    }
+
+    @EveryDatabase
+    void aBuilderOverTheUsersPoolRefusesThePoolsOwnOptions(TestDatabase database) throws SQLException {
+        use(database);
+        Database.Builder builder = Database.builder(database.newPlainDataSource());
+        assertThatThrownBy(() -> builder.maxPoolSize(3)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("maxPoolSize(...)").hasMessageContaining("set it on that pool");
+        assertThatThrownBy(() -> builder.password("secret")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("password(...)").hasMessageNotContaining("secret");
+        assertThatThrownBy(() -> builder.isolation(Isolation.SERIALIZABLE)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> builder.user("app")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> builder.property("sslmode", "require")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Database.builder(db.dataSource())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("another Database's dataSource()");
+    }
 }

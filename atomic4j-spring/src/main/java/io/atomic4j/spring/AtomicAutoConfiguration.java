@@ -29,7 +29,8 @@ import org.springframework.transaction.TransactionManager;
  * {@code DataSource}), an {@link AtomicTransactionManager} named {@code transactionManager}, a
  * {@link JdbcTemplate} over the block-aware {@code database.dataSource()}, and with
  * {@code atomic4j.atomic-requests=true} the {@link AtomicRequestsFilter}. Each bean backs off
- * when the application defines its own.
+ * when the application defines its own. Every {@link AtomicDatabaseCustomizer} bean adjusts every
+ * database it builds, the wrapped "default" included; metrics are {@link AtomicMetricsAutoConfiguration}'s.
  */
 @AutoConfiguration(
         afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
@@ -44,15 +45,18 @@ public class AtomicAutoConfiguration {
     /** Every database of the application, closed with the context (a wrapped DataSource stays the application's). */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public Databases atomicDatabases(AtomicProperties properties, ObjectProvider<DataSource> dataSource) {
+    public Databases atomicDatabases(AtomicProperties properties, ObjectProvider<DataSource> dataSource,
+                                     ObjectProvider<AtomicDatabaseCustomizer> customizers) {
         List<Database> databases = new ArrayList<>();
+        List<AtomicDatabaseCustomizer> ordered = customizers.orderedStream().toList();
         if (!properties.getDatabases().containsKey(DEFAULT)) {
             DataSource pool = dataSource.getIfUnique();
             if (pool == null) {
                 throw new IllegalStateException("atomic4j needs the database 'default': set spring.datasource.url, "
                         + "define one DataSource bean, or set atomic4j.databases.default.url");
             }
-            databases.add(Database.wrap(DEFAULT, pool));
+            // The application's pool: customizers get atomic4j's own options (a pool option is refused, with a clear message).
+            databases.add(customized(DEFAULT, Database.builder(pool).alias(DEFAULT), ordered));
         }
         for (Map.Entry<String, AtomicProperties.DatabaseProperties> entry : properties.getDatabases().entrySet()) {
             AtomicProperties.DatabaseProperties database = entry.getValue();
@@ -67,9 +71,16 @@ public class AtomicAutoConfiguration {
             if (database.getPassword() != null) {
                 builder.password(database.getPassword());
             }
-            databases.add(builder.build());
+            databases.add(customized(entry.getKey(), builder, ordered));
         }
         return Databases.of(databases.toArray(new Database[0]));
+    }
+
+    private static Database customized(String alias, Database.Builder builder, List<AtomicDatabaseCustomizer> customizers) {
+        for (AtomicDatabaseCustomizer customizer : customizers) {
+            customizer.customize(alias, builder);
+        }
+        return builder.build();
     }
 
     /** The database "default", the one {@code @Transactional} runs on. */

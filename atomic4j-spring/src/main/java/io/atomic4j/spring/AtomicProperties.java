@@ -11,6 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * atomic4j.databases.analytics.url=jdbc:postgresql://db/analytics
  * atomic4j.databases.analytics.username=app
  * atomic4j.databases.analytics.password=secret
+ * atomic4j.metrics.enabled=false                       # no transaction metrics even with atomic4j-micrometer
  * </pre>
  * Without {@code atomic4j.databases.default}, the database "default" wraps the application's
  * {@code DataSource} bean (from {@code spring.datasource.*} or your own).
@@ -23,6 +24,8 @@ public class AtomicProperties {
     private boolean rollbackOnServerError;
     /** Databases by alias, each opened and pooled by atomic4j. */
     private Map<String, DatabaseProperties> databases = new LinkedHashMap<>();
+    /** Transaction metrics (needs atomic4j-micrometer and a MeterRegistry, e.g. from Actuator). */
+    private final Metrics metrics = new Metrics();
 
     public boolean isAtomicRequests() {
         return atomicRequests;
@@ -46,6 +49,24 @@ public class AtomicProperties {
 
     public void setDatabases(Map<String, DatabaseProperties> databases) {
         this.databases = databases;
+    }
+
+    public Metrics getMetrics() {
+        return metrics;
+    }
+
+    /** The {@code atomic4j.metrics.*} properties. */
+    public static class Metrics {
+        /** Record atomic4j's transaction metrics in the application's MeterRegistry, when atomic4j-micrometer is on the classpath. */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     /** One {@code atomic4j.databases.<alias>} entry. */

@@ -10,6 +10,7 @@ import io.atomic4j.internal.errors.Messages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * Django's {@code Atomic.__enter__/__exit__} and the generic transaction methods of
@@ -23,11 +24,10 @@ import java.util.Objects;
 public final class AtomicBlocks {
     private final Backend backend;
     private final String alias;
-    private final boolean defaultAutoCommit;
     private final boolean savepoints;
     private final ManualSavepoints manualSavepoints = new ManualSavepoints(this);
-    private final ManualTransactions manualTransactions = new ManualTransactions(this);
-    private final ThreadLocal<TransactionState> states = new ThreadLocal<>();
+    private final ManualTransactions manualTransactions;
+    private final ThreadStates states;
     /** Run before every normal block exit, nested or outermost (ORMs flush there); copy-on-write. */
     private volatile Runnable[] beforeExitListeners = new Runnable[0];
     private volatile boolean closed;
@@ -42,7 +42,8 @@ public final class AtomicBlocks {
         this.events = events;
         this.backend = backend;
         this.alias = backend.alias();
-        this.defaultAutoCommit = defaultAutoCommit;
+        this.states = new ThreadStates(defaultAutoCommit);
+        this.manualTransactions = new ManualTransactions(this, states);
         this.savepoints = backend.supportsSavepoints();
     }
 
@@ -55,24 +56,28 @@ public final class AtomicBlocks {
     /** The calling thread's state, created on first use. */
     public TransactionState state() {
         checkOpen();
-        TransactionState state = states.get();
-        if (state == null) {
-            state = new TransactionState(defaultAutoCommit);
-            states.set(state);
+        return states.currentOrNew();
+    }
+
+    /**
+     * Makes a newly opened session the thread's, where close() on another thread finds it. close()
+     * sets {@code closed} before it looks at the sessions and this method looks at {@code closed}
+     * after it has published the session (both volatile), so either close() aborts this session or
+     * this method sees the database closed: then it ends the session itself and returns false.
+     */
+    boolean publish(TransactionState state, Backend.Session session) {
+        state.session = session;
+        if (!closed) {
+            return true;
         }
-        return state;
+        state.session = null;
+        session.close();
+        return false;
     }
 
     /** The calling thread's state if it has one; never creates one (for checks on unbound connections). */
     public TransactionState currentState() {
-        return states.get();
-    }
-
-    /** Drops the thread's state once nothing in it outlives the transaction, so idle threads hold nothing. */
-    private void forgetIfIdle(TransactionState state) {
-        if (state.isIdle(defaultAutoCommit) && states.get() == state) {
-            states.remove();
-        }
+        return states.current();
     }
 
     /**
@@ -82,18 +87,18 @@ public final class AtomicBlocks {
     public TransactionState suspend() {
         TransactionState current = state();
         current.suspended = true;
-        states.set(new TransactionState(true));
+        states.replaceWithStandIn();
         return current;
     }
 
     /** Brings back a transaction put aside by {@link #suspend}; refused while the stand-in state still has a block open. */
     public void resume(TransactionState suspended) {
-        TransactionState standIn = states.get();
+        TransactionState standIn = states.current();
         if (standIn != null && standIn != suspended && standIn.depth > 0) {
             throw Messages.resumeWithBlockOpen(alias);
         }
         suspended.suspended = false;
-        states.set(suspended);
+        states.restore(suspended);
     }
 
     // ------------------------------------------------------------------ closing
@@ -111,11 +116,23 @@ public final class AtomicBlocks {
     /**
      * Refuses every later use, and ends the calling thread's transaction: rolled back, its
      * connection returned, so that nothing of this thread holds a lock after close(). A block
-     * still open on this thread can then only roll back; other threads find out at their next use.
+     * still open on this thread can then only roll back. Other threads' sessions are aborted
+     * (their connections closed under them), so none of their locks outlives close() either;
+     * those threads find out at their next use.
      */
     public void close() {
         closed = true;
-        TransactionState state = states.get();
+        TransactionState own = states.current();
+        for (TransactionState other : states.all()) {
+            Backend.Session session = other.session;
+            if (other != own && session != null) {
+                session.abort();
+            }
+        }
+        endOwnTransaction(own);
+    }
+
+    private void endOwnTransaction(TransactionState state) {
         if (state == null || state.session == null) {
             return;
         }
@@ -207,7 +224,7 @@ public final class AtomicBlocks {
         TransactionState suspended = null;
         if (options.independent() && state.bound()) {
             suspended = suspend();
-            state = states.get();
+            state = states.current();
             options = options.independent(false);
         }
         BlockFrame frame;
@@ -445,9 +462,7 @@ public final class AtomicBlocks {
     private Throwable endTransaction(TransactionState state, boolean committed, Throwable toThrow) {
         Backend.Session session = state.session;
         state.inAtomicBlock = false;
-        if (events != null && session != null) {
-            events.ended(state, committed, state.statements, toThrow);
-        }
+        reportEnded(state, session, committed, toThrow);
         HookQueue hooks = state.endTransaction();
         if (session != null) {
             session.close();
@@ -491,6 +506,13 @@ public final class AtomicBlocks {
         return failure;
     }
 
+    /** Tells the listener that the transaction on {@code session} ended; nothing when nobody observes or none was open. */
+    void reportEnded(TransactionState state, Backend.Session session, boolean committed, Throwable cause) {
+        if (events != null && session != null) {
+            events.ended(state, committed, state.statements, cause);
+        }
+    }
+
     /** The events of this database, or null when nobody observes. */
     public TransactionEvents events() {
         return events;
@@ -530,15 +552,25 @@ public final class AtomicBlocks {
             BlockFrame frame = state.frames[i];
             if (frame.ownsSavepoint && frame.savepoint == null) {
                 String name = nextSavepointName(state);
-                try {
-                    session.savepoint(name);
-                } catch (RuntimeException | Error e) {
-                    statementFailed(state, e, session.isBroken());
-                    throw e;
-                }
+                savepointStatement(state, session, Backend.Session::savepoint, name);
                 frame.savepoint = name;
             }
             state.savepointsReady = i + 1;
+        }
+    }
+
+    /**
+     * Runs savepoint SQL (create, release, roll back to) as the statement it is: a failure is
+     * interpreted like any failed statement's, then rethrown. {@code sql} is a method reference of
+     * {@link Backend.Session}, so no lambda is allocated.
+     */
+    void savepointStatement(TransactionState state, Backend.Session session, BiConsumer<Backend.Session, String> sql,
+                            String name) {
+        try {
+            sql.accept(session, name);
+        } catch (RuntimeException | Error e) {
+            statementFailed(state, e, session.isBroken());
+            throw e;
         }
     }
 
@@ -594,7 +626,9 @@ public final class AtomicBlocks {
             checkOpen();
             session = backend.begin(state.options != null ? state.options : AtomicOptions.defaults(),
                     state.frontEndSettings);
-            state.session = session;
+            if (!publish(state, session)) {
+                throw Messages.closed(alias);
+            }
             if (events != null) {
                 events.begun(state);
             }
@@ -755,7 +789,4 @@ public final class AtomicBlocks {
     }
 
     /** Called when a thread's state may have nothing left that outlives the transaction. */
-    void forget(TransactionState state) {
-        forgetIfIdle(state);
-    }
 }

@@ -76,5 +76,14 @@ public interface Backend {
 
         /** Ends the session: restores the resource's defaults and returns it, or discards it if broken. Never throws. */
         void close();
+
+        /**
+         * Called from another thread when the database closes: makes the resource unusable at once,
+         * so that nothing it holds (locks) outlives the database; the owning thread finds out at its
+         * next use and still calls {@link #close()}. Never throws.
+         */
+        default void abort() {
+            markBroken();
+        }
     }
 }

@@ -23,12 +23,7 @@ final class ManualSavepoints {
         Backend.Session session = blocks.session(state);
         blocks.beforeStatement(state);
         String name = blocks.nextSavepointName(state);
-        try {
-            session.savepoint(name);
-        } catch (RuntimeException | Error e) {
-            blocks.statementFailed(state, e, session.isBroken());
-            throw e;
-        }
+        blocks.savepointStatement(state, session, Backend.Session::savepoint, name);
         ManualSavepoint savepoint = new ManualSavepoint(name, state, session, state.depth, state.hooks.size());
         if (state.manualSavepoints == null) {
             state.manualSavepoints = new ArrayList<>(4);
@@ -44,12 +39,7 @@ final class ManualSavepoints {
         ManualSavepoint savepoint = validate(state, sid);
         blocks.beforeStatement(state);
         int index = state.manualSavepoints.indexOf(savepoint);
-        try {
-            savepoint.session.releaseSavepoint(savepoint.name);
-        } catch (RuntimeException | Error e) {
-            blocks.statementFailed(state, e, savepoint.session.isBroken());
-            throw e;
-        }
+        blocks.savepointStatement(state, savepoint.session, Backend.Session::releaseSavepoint, savepoint.name);
         state.truncateManual(index);
     }
 
@@ -62,12 +52,7 @@ final class ManualSavepoints {
             throw Messages.connectionLostInBlock(blocks.alias(), state.lostCause);
         }
         // Beyond Django: allowed while the block is marked for rollback; it undoes the failed work.
-        try {
-            savepoint.session.rollbackToSavepoint(savepoint.name);
-        } catch (RuntimeException | Error e) {
-            blocks.statementFailed(state, e, savepoint.session.isBroken());
-            throw e;
-        }
+        blocks.savepointStatement(state, savepoint.session, Backend.Session::rollbackToSavepoint, savepoint.name);
         state.truncateManual(state.manualSavepoints.indexOf(savepoint) + 1);
         Throwable cause = state.rollbackCause;
         if (state.needsRollback && state.rollbackCause != null) {

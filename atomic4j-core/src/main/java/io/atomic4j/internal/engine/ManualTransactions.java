@@ -9,9 +9,11 @@ import io.atomic4j.internal.errors.Messages;
  */
 final class ManualTransactions {
     private final AtomicBlocks blocks;
+    private final ThreadStates states;
 
-    ManualTransactions(AtomicBlocks blocks) {
+    ManualTransactions(AtomicBlocks blocks, ThreadStates states) {
         this.blocks = blocks;
+        this.states = states;
     }
 
     boolean getAutoCommit(TransactionState state) {
@@ -34,7 +36,7 @@ final class ManualTransactions {
             }
         }
         state.autocommit = autoCommit;
-        blocks.forget(state);
+        states.forgetIfIdle(state);
     }
 
     /** Django's validate_no_atomic_block(): commit, rollback and autocommit belong to the block inside one. */
@@ -58,12 +60,12 @@ final class ManualTransactions {
             state.session.commit();
         }
         Backend.Session session = state.session;
-        if (blocks.events() != null && session != null) {
-            blocks.events().ended(state, true, state.statements, null);
-            state.beganAt = System.nanoTime();   // the next manual transaction starts now
-        }
+        blocks.reportEnded(state, session, true, null);
+        state.beganAt = System.nanoTime();   // the session stays open: the next manual transaction starts now
         HookQueue hooks = state.endTransaction();
-        state.session = session;   // a manual transaction keeps its connection for the next one
+        if (session != null) {
+            blocks.publish(state, session);   // a manual transaction keeps its connection for the next one
+        }
         // Departure from Django (which waits for setAutoCommit(true)): hooks run right after the commit.
         failure = hooks.runCommitHooks(blocks.alias(), blocks.events(), null);
         if (failure != null) {
@@ -84,12 +86,12 @@ final class ManualTransactions {
                 session.rollback();
             }
         } finally {
-            if (blocks.events() != null && session != null) {
-                blocks.events().ended(state, false, state.statements, null);
-                state.beganAt = System.nanoTime();
-            }
+            blocks.reportEnded(state, session, false, null);
+            state.beganAt = System.nanoTime();
             HookQueue hooks = state.endTransaction();
-            state.session = session;
+            if (session != null) {
+                blocks.publish(state, session);
+            }
             failure = hooks.runRollbackHooks(blocks.events(), null);
         }
         if (failure != null) {

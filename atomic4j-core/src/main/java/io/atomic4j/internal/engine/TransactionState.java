@@ -9,8 +9,11 @@ import java.util.ArrayList;
  * so it needs no locks. Owned and changed only by {@link AtomicBlocks}; the JDBC layer reads it.
  */
 public final class TransactionState {
-    /** This thread's open transaction on the backend; null until the first statement needs one, and after it ends. */
-    Backend.Session session;
+    /**
+     * This thread's open transaction on the backend; null until the first statement needs one, and
+     * after it ends. The one field another thread reads: close() aborts the sessions it finds here.
+     */
+    volatile Backend.Session session;
     /** The thread's autocommit flag outside blocks (Django: autocommit). Starts as the database's default; setAutoCommit changes it. */
     boolean autocommit;
     /** True while an atomic block is open, including a manual transaction's blocks (Django: in_atomic_block). */

@@ -14,8 +14,6 @@ import io.atomic4j.internal.errors.SqlStateTable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.sql.Statement;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -28,8 +26,6 @@ public final class JdbcBackend implements Backend {
     private final String alias;
     private final DataSource pool;
     private volatile Dialect dialect;
-    /** Transactions that hold a connection right now, on any thread; close() aborts them. */
-    private final Set<JdbcSession> openSessions = ConcurrentHashMap.newKeySet();
     AtomicBlocks blocks;
 
     /** Ask the dialect for what it needs to resolve a lost COMMIT (PostgreSQL: one query before COMMIT). */
@@ -116,9 +112,7 @@ public final class JdbcBackend implements Backend {
 
     private JdbcSession begin(Connection connection, Isolation isolation, boolean readOnly) throws StaleConnection {
         try {
-            JdbcSession session = start(connection, isolation, readOnly);
-            openSessions.add(session);
-            return session;
+            return start(connection, isolation, readOnly);
         } catch (RuntimeException | Error e) {
             // Whatever failed (a driver's RuntimeException, a StackOverflowError), the connection goes back or away.
             if (!(e instanceof DatabaseException)) {
@@ -180,22 +174,6 @@ public final class JdbcBackend implements Backend {
             dialect = known;
         }
         return known;
-    }
-
-    /** Called by a session when its connection has gone back to the pool or away. */
-    void ended(JdbcSession session) {
-        openSessions.remove(session);
-    }
-
-    /**
-     * Database.close(): aborts the connections of transactions still open on other threads, so
-     * that none of them keeps a lock once close() returns. Their threads find out at their next
-     * statement (the connection is gone) and their blocks roll back.
-     */
-    public void abortOpenSessions() {
-        for (JdbcSession session : openSessions.toArray(new JdbcSession[0])) {
-            session.abort();
-        }
     }
 
     @Override

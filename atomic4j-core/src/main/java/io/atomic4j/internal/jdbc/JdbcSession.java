@@ -312,7 +312,8 @@ final class JdbcSession implements Backend.Session {
     }
 
     /** Database.close() from another thread: the connection is aborted (thread-safe per JDBC) and never reused. */
-    void abort() {
+    @Override
+    public void abort() {
         broken = true;
         try {
             connection.abort(Runnable::run);
@@ -333,7 +334,6 @@ final class JdbcSession implements Backend.Session {
 
     @Override
     public void close() {
-        backend.ended(this);
         if (discarded) {
             return;
         }
@@ -363,7 +363,6 @@ final class JdbcSession implements Backend.Session {
 
     /** Takes the broken connection out of the pool now; close() then has nothing left to do. */
     private void discard() {
-        backend.ended(this);
         if (!discarded) {
             discarded = true;
             backend.discard(connection);
