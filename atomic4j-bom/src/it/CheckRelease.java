@@ -1,5 +1,9 @@
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.module.FindException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +16,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -25,14 +28,17 @@ import org.w3c.dom.Node;
  *
  * <ol>
  *   <li>Every published module (a reactor module without maven.deploy.skip) has its jar, sources jar and
- *       Javadoc jar; the jar's manifest names its module (atomic4j-core: io.atomic4j, atomic4j-X-Y:
- *       io.atomic4j.X.Y) and carries LICENSE and NOTICE; the Javadoc has no internal package.</li>
+ *       Javadoc jar; the jar is a named module (module-info.class: atomic4j-core is io.atomic4j, atomic4j-X-Y is
+ *       io.atomic4j.X.Y) that exports its API packages to everyone and io.atomic4j.internal.* only to atomic4j
+ *       modules, and carries LICENSE and NOTICE; the Javadoc has no internal package.</li>
  *   <li>atomic4j-bom pins every published module, at the reactor's version, and repeats the parent's Central
  *       metadata unchanged (it has no parent, see its pom). A BOM entry whose module is not built is a warning,
  *       an error with --strict (run before a release: RELEASING.md).</li>
  *   <li>A fresh consumer project (src/it/consumer) imports the BOM from a throw-away local repository that holds
  *       only these artifacts (third-party ones come from ~/.m2 read as a remote, never written), resolves, and
- *       its program runs on the module path: `requires io.atomic4j` and the other modules, the core on H2.</li>
+ *       its program runs on the module path: `requires io.atomic4j` and the other modules, the core on H2, and
+ *       the engine refused to it by reflection.</li>
+ *   <li>A user module that imports io.atomic4j.internal.engine does not compile: the engine is not visible.</li>
  * </ol>
  *
  * Run from the repository root after `mvn -B verify`: {@code java atomic4j-bom/src/it/CheckRelease.java [--strict] [--keep]}.
@@ -115,12 +121,8 @@ public class CheckRelease {
             return;
         }
         String expectedModule = artifactId.equals("atomic4j-core") ? "io.atomic4j" : "io." + artifactId.replace('-', '.');
+        checkModule(jar, artifactId, expectedModule);
         try (JarFile j = new JarFile(jar.toFile())) {
-            Manifest manifest = j.getManifest();
-            String name = manifest == null ? null : manifest.getMainAttributes().getValue("Automatic-Module-Name");
-            if (!expectedModule.equals(name)) {
-                errors.add(artifactId + ": the jar's Automatic-Module-Name is " + name + ", expected " + expectedModule);
-            }
             for (String entry : List.of("META-INF/LICENSE", "META-INF/NOTICE")) {
                 if (j.getEntry(entry) == null) {
                     errors.add(artifactId + ": the jar has no " + entry);
@@ -137,9 +139,53 @@ public class CheckRelease {
                 errors.add(artifactId + ": the Javadoc jar has no index.html");
             }
             List<String> internal = j.stream().map(e -> e.getName())
-                    .filter(n -> n.startsWith("io/atomic4j/internal/")).limit(3).collect(Collectors.toList());
+                    .filter(n -> n.contains("io/atomic4j/internal/")).limit(3).collect(Collectors.toList());
             if (!internal.isEmpty()) {
                 errors.add(artifactId + ": the Javadoc documents internal packages, e.g. " + internal);
+            }
+        }
+    }
+
+    /** The jar's module-info: its name, API packages exported to all, internal ones to atomic4j modules only. */
+    static void checkModule(Path jar, String artifactId, String expectedModule) {
+        ModuleDescriptor module;
+        try {
+            module = ModuleFinder.of(jar).findAll().stream().map(ModuleReference::descriptor).findFirst().orElseThrow();
+        } catch (FindException | java.util.NoSuchElementException e) {
+            errors.add(artifactId + ": " + root(jar) + " cannot be read as a module: " + e.getMessage());
+            return;
+        }
+        if (module.isAutomatic()) {
+            errors.add(artifactId + ": the jar has no module-info.class (the JVM would make it the automatic module "
+                    + module.name() + "); add src/main/java/module-info.java declaring `module " + expectedModule + "`");
+            return;
+        }
+        if (!module.name().equals(expectedModule)) {
+            errors.add(artifactId + ": the jar's module is " + module.name() + ", expected " + expectedModule
+                    + " (users write it in `requires`: it must not change)");
+        }
+        if (module.isOpen()) {
+            errors.add(artifactId + ": module " + module.name() + " is open: open only the packages a framework reflects on");
+        }
+        for (String pkg : new java.util.TreeSet<>(module.packages())) {
+            boolean internal = pkg.equals("io.atomic4j.internal") || pkg.startsWith("io.atomic4j.internal.");
+            ModuleDescriptor.Exports export = module.exports().stream().filter(e -> e.source().equals(pkg))
+                    .findFirst().orElse(null);
+            if (!internal && (export == null || export.isQualified())) {
+                errors.add(artifactId + ": module " + module.name() + " does not export its API package " + pkg
+                        + " to everyone (module-info.java: `exports " + pkg + ";`)");
+            }
+            if (internal && export != null && !export.isQualified()) {
+                errors.add(artifactId + ": module " + module.name() + " exports " + pkg + " to everyone; export an"
+                        + " internal package only to the atomic4j modules that use it (`exports " + pkg + " to io.atomic4j.X;`)");
+            }
+            if (internal && export != null) {
+                export.targets().stream().filter(t -> !t.equals("io.atomic4j") && !t.startsWith("io.atomic4j."))
+                        .forEach(t -> errors.add(artifactId + ": module " + module.name() + " exports " + pkg
+                                + " to " + t + ", which is not an atomic4j module"));
+            }
+            if (internal && module.opens().stream().anyMatch(o -> o.source().equals(pkg))) {
+                errors.add(artifactId + ": module " + module.name() + " opens " + pkg + ": internal packages stay closed");
             }
         }
     }
@@ -228,12 +274,58 @@ public class CheckRelease {
             errors.add("the consumer program did not compile on the module path (output above)");
             return;
         }
-        // The core is an automatic module (no module-info.java yet), so the JVM cannot know that it needs HikariCP,
-        // an explicit module: users add it, as the README says. A core module-info.java would make this unnecessary.
+        // No --add-modules: the core's module-info requires HikariCP, so the JVM resolves it.
         int ran = run(project, List.of(tool("java"), "--module-path", classes + java.io.File.pathSeparator + modulePath,
-                "--add-modules", "com.zaxxer.hikari", "-m", "com.example.consumer/io.atomic4j.it.consumer.Main"));
+                "-m", "com.example.consumer/io.atomic4j.it.consumer.Main"));
         if (ran != 0) {
             errors.add("the consumer program failed on the module path (output above)");
+        }
+        checkEngineHidden(work, modulePath);
+    }
+
+    /**
+     * A user module that imports the engine must not compile: the core exports io.atomic4j.internal.engine only to
+     * atomic4j's own modules, so Engines.register (which replaces how every Database reaches its engine) and the
+     * engine stay out of users' reach.
+     */
+    static void checkEngineHidden(Path work, String modulePath) throws Exception {
+        Path src = work.resolve("intruder/src");
+        Files.createDirectories(src.resolve("com/example/intruder"));
+        Files.writeString(src.resolve("module-info.java"),
+                "module com.example.intruder {\n    requires io.atomic4j;\n}\n");
+        Files.writeString(src.resolve("com/example/intruder/Intruder.java"), String.join("\n",
+                "package com.example.intruder;",
+                "",
+                "import io.atomic4j.Database;",
+                "import io.atomic4j.internal.engine.Engines;",
+                "",
+                "public class Intruder {",
+                "    public static Object engine(Database db) {",
+                "        return Engines.of(db);",
+                "    }",
+                "}",
+                ""));
+        List<String> javac = List.of(tool("javac"), "-d", work.resolve("intruder/classes").toString(),
+                "--module-path", modulePath, src.resolve("module-info.java").toString(),
+                src.resolve("com/example/intruder/Intruder.java").toString());
+        System.out.println("release check: " + String.join(" ", javac.subList(0, 3)) + " ... (a user module importing"
+                + " io.atomic4j.internal.engine; must fail)");
+        Process p = new ProcessBuilder(javac).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            errors.add("javac of the intruder module did not finish in 5 minutes");
+            return;
+        }
+        String expected = "package io.atomic4j.internal.engine is not visible";
+        if (p.exitValue() == 0) {
+            errors.add("a user module importing io.atomic4j.internal.engine compiled: the core must export it only to"
+                    + " atomic4j modules (`exports io.atomic4j.internal.engine to io.atomic4j.X, ...;`)");
+        } else if (!output.contains(expected) || !output.contains("does not export it to module com.example.intruder")) {
+            errors.add("a user module importing io.atomic4j.internal.engine failed to compile, but not (only) because"
+                    + " the package is hidden; javac said:\n" + output.strip());
+        } else {
+            System.out.println("release check: as expected, javac refused it: " + expected);
         }
     }
 
