@@ -181,6 +181,34 @@ class TransactionControlFailureTest {
         assertThat(committedIds()).isEmpty();
     }
 
+    @EveryDatabase
+    void aManualRollbackThatFailsIsStillReportedAsTheTransactionsEnd(TestDatabase database) throws SQLException {
+        use(database);
+        db.close();
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        db = Database.builder(faults.dataSource()).alias("controlled").listener(new TransactionListener() {
+            @Override
+            public void begun() {
+                events.add("begun");
+            }
+
+            @Override
+            public void rolledBack(java.time.Duration duration, Throwable cause) {
+                events.add("rolledBack");
+            }
+        }).build();
+        db.setAutoCommit(false);
+        try {
+            insert(1);
+            faults.failRollback(1);
+            assertThatThrownBy(db::rollback).isInstanceOf(DatabaseException.class).hasMessageContaining("injected");
+        } finally {
+            db.setAutoCommit(true);
+        }
+        assertThat(events).containsExactly("begun", "rolledBack");
+        assertThat(committedIds()).isEmpty();
+    }
+
     /** A database atomic4j has no dialect for gets standard SQL: ROLLBACK TO, then RELEASE, in two statements. */
     @EveryDatabase
     void failedNestedBlockOnAnUnknownDatabaseRollsBackToAndReleasesItsSavepoint(TestDatabase database)
