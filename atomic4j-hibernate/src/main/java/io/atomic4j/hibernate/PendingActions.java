@@ -47,18 +47,7 @@ final class PendingActions {
             return false;
         }
         try {
-            for (Field field : LISTS) {
-                ExecutableList<?> actions = (ExecutableList<?>) field.get(queue);
-                if (actions == null) {
-                    continue;
-                }
-                for (int i = 0; i < actions.size(); i++) {
-                    if (actions.get(i) instanceof EntityAction action && action.getInstance() == entity) {
-                        return true;
-                    }
-                }
-            }
-            return false;
+            return visit(queue, entity, false);
         } catch (IllegalAccessException e) {
             return false;
         }
@@ -75,21 +64,32 @@ final class PendingActions {
             return false;
         }
         try {
-            for (Field field : LISTS) {
-                ExecutableList<?> actions = (ExecutableList<?>) field.get(queue);
-                if (actions == null) {
-                    continue;
-                }
-                for (int i = actions.size() - 1; i >= 0; i--) {
-                    if (actions.get(i) instanceof EntityAction action && action.getInstance() == entity) {
-                        actions.remove(i);
-                    }
-                }
-            }
+            visit(queue, entity, true);
             return true;
         } catch (IllegalAccessException e) {
             session.clear();
             return false;
         }
+    }
+
+    /** Looks for {@code entity}'s actions in every list (newest first), removing them if asked; true if any was found. */
+    private static boolean visit(ActionQueue queue, Object entity, boolean remove) throws IllegalAccessException {
+        boolean found = false;
+        for (Field field : LISTS) {
+            ExecutableList<?> actions = (ExecutableList<?>) field.get(queue);
+            if (actions == null) {
+                continue;
+            }
+            for (int i = actions.size() - 1; i >= 0; i--) {
+                if (actions.get(i) instanceof EntityAction action && action.getInstance() == entity) {
+                    if (!remove) {
+                        return true;
+                    }
+                    actions.remove(i);
+                    found = true;
+                }
+            }
+        }
+        return found;
     }
 }
