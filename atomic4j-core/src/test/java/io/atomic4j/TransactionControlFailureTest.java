@@ -6,13 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.InstanceOfAssertFactories.THROWABLE;
 
 import io.atomic4j.testing.TransactionControlFaults;
+import io.atomic4j.testing.ItemTable;
 import io.atomic4j.testing.TestDatabase;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,16 +22,13 @@ import org.junit.jupiter.api.AfterEach;
  */
 class TransactionControlFailureTest {
     private TestDatabase testDatabase;
+    private ItemTable items;
     private TransactionControlFaults faults;
     private Database db;
 
     private void use(TestDatabase testDatabase) throws SQLException {
         this.testDatabase = testDatabase;
-        try (Connection connection = testDatabase.newPlainDataSource().getConnection();
-             Statement statement = connection.createStatement()) {
-            statement.execute("DROP TABLE IF EXISTS control_item");
-            statement.execute("CREATE TABLE control_item (id INT PRIMARY KEY)");
-        }
+        items = new ItemTable(testDatabase, "control_item");
         faults = new TransactionControlFaults(testDatabase.newPlainDataSource());
         db = Database.wrap("controlled", faults.dataSource());
     }
@@ -55,23 +48,11 @@ class TransactionControlFailureTest {
     }
 
     private void insert(int id) throws SQLException {
-        try (Connection connection = db.connection();
-             PreparedStatement statement = connection.prepareStatement("INSERT INTO control_item (id) VALUES (?)")) {
-            statement.setInt(1, id);
-            statement.executeUpdate();
-        }
+        items.insert(db, id);
     }
 
     private List<Integer> committedIds() throws SQLException {
-        List<Integer> ids = new ArrayList<>();
-        try (Connection connection = testDatabase.newPlainDataSource().getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT id FROM control_item ORDER BY id")) {
-            while (rows.next()) {
-                ids.add(rows.getInt(1));
-            }
-        }
-        return ids;
+        return items.committedIds();
     }
 
     @EveryDatabase

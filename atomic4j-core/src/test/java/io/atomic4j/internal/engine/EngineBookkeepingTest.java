@@ -7,12 +7,9 @@ import io.atomic4j.AtomicScope;
 import io.atomic4j.Database;
 import io.atomic4j.Savepoint;
 import io.atomic4j.TransactionManagementException;
+import io.atomic4j.testing.ItemTable;
 import io.atomic4j.testing.TestDatabase;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -27,15 +24,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 class EngineBookkeepingTest {
     private Database db;
     private TestDatabase testDatabase;
+    private ItemTable items;
 
     private void use(TestDatabase testDatabase) throws SQLException {
         this.testDatabase = testDatabase;
         db = Database.builder(testDatabase.jdbcUrl()).user(testDatabase.user()).password(testDatabase.password())
                 .alias("bookkeeping").maxPoolSize(2).build();
-        try (Connection connection = db.connection(); Statement statement = connection.createStatement()) {
-            statement.execute("DROP TABLE IF EXISTS bookkeeping_item");
-            statement.execute("CREATE TABLE bookkeeping_item (id INT PRIMARY KEY)");
-        }
+        items = new ItemTable(testDatabase, "bookkeeping_item");
     }
 
     @AfterEach
@@ -47,23 +42,11 @@ class EngineBookkeepingTest {
     }
 
     private void insert(int id) throws SQLException {
-        try (Connection connection = db.connection();
-             PreparedStatement statement = connection.prepareStatement("INSERT INTO bookkeeping_item (id) VALUES (?)")) {
-            statement.setInt(1, id);
-            statement.executeUpdate();
-        }
+        items.insert(db, id);
     }
 
     private List<Integer> committedIds() throws SQLException {
-        List<Integer> ids = new ArrayList<>();
-        try (Connection connection = testDatabase.newPlainDataSource().getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT id FROM bookkeeping_item ORDER BY id")) {
-            while (rows.next()) {
-                ids.add(rows.getInt(1));
-            }
-        }
-        return ids;
+        return items.committedIds();
     }
 
     @ParameterizedTest

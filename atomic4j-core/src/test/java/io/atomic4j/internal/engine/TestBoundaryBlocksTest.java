@@ -9,9 +9,9 @@ import io.atomic4j.Database;
 import io.atomic4j.Isolation;
 import io.atomic4j.RetryPolicy;
 import io.atomic4j.TransactionManagementException;
+import io.atomic4j.testing.ItemTable;
 import io.atomic4j.testing.TestDatabase;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -32,16 +32,14 @@ class TestBoundaryBlocksTest {
     private Database db;
     private AtomicBlocks engine;
     private TestDatabase testDatabase;
+    private ItemTable items;
 
     private void use(TestDatabase testDatabase) throws SQLException {
         this.testDatabase = testDatabase;
         db = Database.builder(testDatabase.jdbcUrl()).user(testDatabase.user()).password(testDatabase.password())
                 .alias("boundary").maxPoolSize(2).build();
         engine = Engines.of(db);
-        try (Connection connection = db.connection(); Statement statement = connection.createStatement()) {
-            statement.execute("DROP TABLE IF EXISTS boundary_item");
-            statement.execute("CREATE TABLE boundary_item (id INT PRIMARY KEY)");
-        }
+        items = new ItemTable(testDatabase, "boundary_item");
     }
 
     @AfterEach
@@ -53,23 +51,11 @@ class TestBoundaryBlocksTest {
     }
 
     private void insert(int id) throws SQLException {
-        try (Connection connection = db.connection();
-             PreparedStatement statement = connection.prepareStatement("INSERT INTO boundary_item (id) VALUES (?)")) {
-            statement.setInt(1, id);
-            statement.executeUpdate();
-        }
+        items.insert(db, id);
     }
 
     private List<Integer> committedIds() throws SQLException {
-        List<Integer> ids = new ArrayList<>();
-        try (Connection connection = testDatabase.newPlainDataSource().getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT id FROM boundary_item ORDER BY id")) {
-            while (rows.next()) {
-                ids.add(rows.getInt(1));
-            }
-        }
-        return ids;
+        return items.committedIds();
     }
 
     @ParameterizedTest
