@@ -199,12 +199,12 @@ public final class Database implements AutoCloseable {
      * remaining callbacks are skipped.
      */
     public void onCommit(Runnable callback) {
-        blocks.onCommit(callback, false);
+        blocks.hooks().onCommit(callback, false);
     }
 
     /** Like {@link #onCommit(Runnable)}; with {@code robust}, a failure is logged and the other callbacks still run. */
     public void onCommit(Runnable callback, boolean robust) {
-        blocks.onCommit(callback, robust);
+        blocks.hooks().onCommit(callback, robust);
     }
 
     /**
@@ -216,7 +216,7 @@ public final class Database implements AutoCloseable {
      * transaction (autocommit off) it runs at {@link #commit()}.
      */
     public void beforeCommit(Runnable callback) {
-        blocks.beforeCommit(callback);
+        blocks.hooks().beforeCommit(callback);
     }
 
     /**
@@ -225,7 +225,7 @@ public final class Database implements AutoCloseable {
      * state that the database rollback cannot. Outside a block (autocommit) it is dropped.
      */
     public void onRollback(Runnable callback) {
-        blocks.onRollback(callback);
+        blocks.hooks().onRollback(callback);
     }
 
     // ------------------------------------------------------------------ manual savepoints

@@ -3,6 +3,8 @@ package io.atomic4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.atomic4j.testing.FaultInjectingDataSource;
+import io.atomic4j.testing.FaultInjectingDataSource.Failure;
 import io.atomic4j.testing.TestDatabase;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 
 /** {@link TransactionListener}: each event once per occurrence, and a failing listener changes nothing. */
 class TransactionListenerTest extends DatabaseTestBase {
@@ -52,6 +55,11 @@ class TransactionListenerTest extends DatabaseTestBase {
         @Override
         public void hookFailed(Throwable cause) {
             events.add("hookFailed " + cause.getMessage());
+        }
+
+        @Override
+        public void commitOutcomeUnknown(Throwable cause) {
+            events.add("commitOutcomeUnknown " + cause.getClass().getSimpleName());
         }
 
         @Override
@@ -104,6 +112,23 @@ class TransactionListenerTest extends DatabaseTestBase {
                 "begun", "savepointRolledBack inner failed", "committed 2", "hookFailed mail down",
                 "begun", "rolledBack conflict", "retrying 1", "begun", "committed 1");
         assertThat(committedIds()).containsExactly(1, 2, 4, 12);
+    }
+
+    @Test
+    void aCommitLostWithItsConnectionIsReportedAsUnknownNotAsARollback() throws SQLException {
+        use(TestDatabase.H2);   // H2 has no way to look up a lost COMMIT's outcome
+        FaultInjectingDataSource faults = new FaultInjectingDataSource(testDatabase.newPlainDataSource());
+        try (Database observed = Database.builder(faults.dataSource()).alias("observed").listener(recorder).build()) {
+            faults.armOn("Connection.commit", Failure.CONNECTION_LOST);
+            try {
+                assertThatThrownBy(() -> observed.atomic(() -> insert(observed, 1)))
+                        .isInstanceOf(CommitOutcomeUnknownException.class);
+            } finally {
+                faults.disarm();
+            }
+        }
+        assertThat(faults.failedCall()).isEqualTo("Connection.commit");
+        assertThat(events).containsExactly("for observed", "begun", "commitOutcomeUnknown CommitOutcomeUnknownException");
     }
 
     @EveryDatabase

@@ -46,6 +46,8 @@ public final class FaultInjectingDataSource {
     private int failAt;
     private Failure failure;
     private String failedCall;
+    /** With {@link #armOn}: the call (Interface.method) whose first occurrence fails; null to fail by number. */
+    private String failOn;
 
     public FaultInjectingDataSource(DataSource real) {
         this.proxy = (DataSource) wrap(real, DataSource.class);
@@ -62,6 +64,13 @@ public final class FaultInjectingDataSource {
         this.failAt = failAt;
         this.failure = failure;
         this.failedCall = null;
+        this.failOn = null;
+    }
+
+    /** Fails the calling thread's first call to {@code call} (Interface.method, e.g. "Connection.commit") from now on. */
+    public synchronized void armOn(String call, Failure failure) {
+        arm(0, failure);
+        this.failOn = call;
     }
 
     /** Stops counting; returns the number of calls made while armed. */
@@ -80,10 +89,12 @@ public final class FaultInjectingDataSource {
             return null;
         }
         calls++;
-        if (calls != failAt) {
+        String call = method.getDeclaringClass().getSimpleName() + "." + method.getName();
+        boolean due = failOn != null ? failOn.equals(call) && failedCall == null : calls == failAt;
+        if (!due) {
             return null;
         }
-        failedCall = method.getDeclaringClass().getSimpleName() + "." + method.getName();
+        failedCall = call;
         return failure.create.get();
     }
 

@@ -219,7 +219,7 @@ final class BlockCoordinator implements TransactionCoordinator {
 
     /** Index the next hook of the thread's transaction gets; during a savepoint's rollback hooks, where that savepoint's hooks began. */
     int hookMark() {
-        return Engines.of(database).hookMark();
+        return Engines.of(database).hooks().mark();
     }
 
     void calledAt(Object entity) {
@@ -238,7 +238,7 @@ final class BlockCoordinator implements TransactionCoordinator {
     /** Marks the innermost open block for rollback with {@code message}: its exit throws instead of committing. */
     void refuseCommit(String message) {
         AtomicBlocks engine = Engines.of(database);
-        engine.statementFailed(engine.state(), new TransactionManagementException(message), false);
+        engine.statements().statementFailed(engine.state(), new TransactionManagementException(message), false);
     }
 
     /** True while the session is in the thread's current transaction and that transaction is still open. */
@@ -355,7 +355,7 @@ final class BlockCoordinator implements TransactionCoordinator {
             if (block == null) {
                 // Joined to a block opened elsewhere: only that block may end it.
                 AtomicBlocks engine = Engines.of(database);
-                throw engine.refuseInBlock(engine.state(), "Transaction.rollback() of a transaction this"
+                throw engine.statements().refuseInBlock(engine.state(), "Transaction.rollback() of a transaction this"
                         + " EntityManager did not begin (throw from the db.atomic block instead)");
             }
             ownBlock = null;

@@ -293,7 +293,7 @@ public final class AtomicTestExtension implements BeforeAllCallback, AfterAllCal
             if (blocks.strictOnCommit) {
                 marks = new int[scopes.length];
                 for (int i = 0; i < marks.length; i++) {
-                    marks[i] = blocks.targets.get(i).engine.hookMark();
+                    marks[i] = blocks.targets.get(i).engine.hooks().mark();
                 }
                 StrictOnCommit.begin();
             }

@@ -4,6 +4,7 @@ import io.atomic4j.Block;
 import io.atomic4j.Database;
 import io.atomic4j.OnCommitFailedException;
 import io.atomic4j.internal.engine.AtomicBlocks;
+import io.atomic4j.internal.engine.Hooks;
 import io.atomic4j.internal.engine.Engines;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -67,7 +68,7 @@ public final class OnCommitCapture implements AutoCloseable {
         this.engine = Engines.of(database);
         this.execute = execute;
         this.thread = Thread.currentThread();
-        this.start = engine.hookMark();
+        this.start = engine.hooks().mark();
     }
 
     /** Starts collecting the callbacks registered on {@code database} (Django: {@code execute=False}). */
@@ -140,22 +141,22 @@ public final class OnCommitCapture implements AutoCloseable {
         closed = true;
         int from = start;
         while (true) {
-            int end = engine.hookMark();
-            for (AtomicBlocks.QueuedHook hook : engine.commitHooksSince(from)) {
+            int end = engine.hooks().mark();
+            for (Hooks.QueuedHook hook : engine.hooks().commitHooksSince(from)) {
                 callbacks.add(hook.callback());
                 if (execute) {
                     run(hook);
                 }
             }
             // Callbacks run inside the test's block queue their own hooks behind the others: the next round.
-            if (!execute || engine.hookMark() <= end) {
+            if (!execute || engine.hooks().mark() <= end) {
                 return;
             }
             from = end;
         }
     }
 
-    private void run(AtomicBlocks.QueuedHook hook) {
+    private void run(Hooks.QueuedHook hook) {
         StrictOnCommit.accounted(hook.callback());
         if (!hook.robust()) {
             try {

@@ -1,6 +1,7 @@
 package io.atomic4j.junit;
 
 import io.atomic4j.internal.engine.AtomicBlocks;
+import io.atomic4j.internal.engine.Hooks;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -45,7 +46,7 @@ final class StrictOnCommit {
     static List<Runnable> unaccounted(AtomicBlocks engine, int mark) {
         Set<Runnable> accounted = ACCOUNTED.get();
         List<Runnable> result = new ArrayList<>();
-        for (AtomicBlocks.QueuedHook hook : engine.commitHooksSince(mark)) {
+        for (Hooks.QueuedHook hook : engine.hooks().commitHooksSince(mark)) {
             if (accounted == null || !accounted.contains(hook.callback())) {
                 result.add(hook.callback());
             }

@@ -225,12 +225,12 @@ public final class MongoAtomic implements AutoCloseable {
 
     /** Runs {@code callback} after the outermost block commits; at once outside a block (Django: on_commit). */
     public void onCommit(Runnable callback) {
-        blocks.onCommit(callback, false);
+        blocks.hooks().onCommit(callback, false);
     }
 
     /** With {@code robust}, a failing callback is logged and the later ones still run. */
     public void onCommit(Runnable callback, boolean robust) {
-        blocks.onCommit(callback, robust);
+        blocks.hooks().onCommit(callback, robust);
     }
 
     /**
@@ -238,7 +238,7 @@ public final class MongoAtomic implements AutoCloseable {
      * restore in-memory state (a field set before a failed save). Dropped outside a block.
      */
     public void onRollback(Runnable callback) {
-        blocks.onRollback(callback);
+        blocks.hooks().onRollback(callback);
     }
 
     /** Whether the transaction will abort at the outermost exit (Django: get_rollback()). Only inside a block. */

@@ -7,7 +7,7 @@ import io.atomic4j.internal.engine.Backend;
 import java.time.Duration;
 
 /** One thread's MongoDB transaction: a {@link ClientSession} with a transaction started on it. */
-final class MongoSession implements Backend.Session {
+final class MongoSession extends Backend.BrokenFlagSession {
     private final String alias;
     final ClientSession clientSession;
     /** How long to keep retrying a commit whose outcome is unknown; zero = only the driver's own single retry. */
@@ -16,7 +16,6 @@ final class MongoSession implements Backend.Session {
     private final Duration commitRetryPause;
     /** The driver refuses abortTransaction once commitTransaction was called, whatever its outcome. */
     private boolean commitStarted;
-    private boolean broken;
 
     MongoSession(String alias, ClientSession clientSession, Duration commitRetryLimit, Duration commitRetryPause) {
         this.alias = alias;
@@ -87,16 +86,6 @@ final class MongoSession implements Backend.Session {
     @Override
     public void releaseSavepoint(String name) {
         throw MongoMessages.savepointsNotSupported(alias);
-    }
-
-    @Override
-    public boolean isBroken() {
-        return broken;
-    }
-
-    @Override
-    public void markBroken() {
-        broken = true;
     }
 
     /** Ends the session; the driver aborts a transaction still open on it. Never throws. */

@@ -80,7 +80,7 @@ final class SessionBinding {
      */
     ClientSession sessionForOperation(TransactionState state) {
         try {
-            blocks.beforeStatement(state);
+            blocks.statements().beforeStatement(state);
         } catch (TransactionManagementException e) {
             if (blocks.getRollback()) {
                 Throwable first = e.getCause();
@@ -89,7 +89,7 @@ final class SessionBinding {
             }
             throw e;
         }
-        return ((MongoSession) blocks.session(state)).clientSession;
+        return ((MongoSession) blocks.statements().session(state)).clientSession;
     }
 
     /**
@@ -103,7 +103,7 @@ final class SessionBinding {
         if (!(error instanceof MongoException) || !state.inAtomicBlock()) {
             return error;
         }
-        blocks.statementFailed(state, error, MongoBackend.isConnectionLost(error));
+        blocks.statements().statementFailed(state, error, MongoBackend.isConnectionLost(error));
         if (MongoBackend.isStandaloneRefusal(error)) {
             return MongoMessages.transactionsNotSupported(alias, error);
         }

@@ -53,9 +53,9 @@ final class SpringSynchronizations {
         TransactionSynchronizationManager.setCurrentTransactionName(name);
         TransactionSynchronizationManager.initSynchronization();
         // Registered before any hook of the body, so Spring's callbacks run before the application's onCommit hooks.
-        engine.beforeCommit(() -> synchronizations.beforeCommit(readOnly));
-        engine.onCommit(synchronizations::afterCommit, false);
-        engine.onRollback(synchronizations::afterRollback);
+        engine.hooks().beforeCommit(() -> synchronizations.beforeCommit(readOnly));
+        engine.hooks().onCommit(synchronizations::afterCommit, false);
+        engine.hooks().onRollback(synchronizations::afterRollback);
         return synchronizations;
     }
 

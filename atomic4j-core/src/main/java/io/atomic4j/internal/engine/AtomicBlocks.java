@@ -7,17 +7,16 @@ import io.atomic4j.CommitOutcomeUnknownException;
 import io.atomic4j.Result;
 import io.atomic4j.Savepoint;
 import io.atomic4j.internal.errors.Messages;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
-import java.util.function.BiConsumer;
 
 /**
  * Django's {@code Atomic.__enter__/__exit__} and the generic transaction methods of
  * {@code BaseDatabaseWrapper}, over any {@link Backend}. Every form of block (lambda,
  * {@link AtomicScope}, {@code @Atomic} proxy, per-request filter, test extension, MongoDB) goes
- * through {@link #enter} and {@link #exit}: there is one enter/exit path. Beside it live
- * {@link Retries}, the hook rules ({@link HookQueue}), {@link ManualSavepoints} and {@link Scope}.
+ * through {@link #enter} and {@link #exit}: there is one enter/exit path. Beside it live what
+ * happens around each statement ({@link Statements}), registering callbacks ({@link Hooks}) and
+ * running them ({@link HookQueue}), {@link Retries}, {@link ManualSavepoints},
+ * {@link ManualTransactions} and {@link Scope}.
  *
  * <p>Thread-safe: all mutable state is in the calling thread's {@link TransactionState}.
  */
@@ -25,6 +24,8 @@ public final class AtomicBlocks {
     private final Backend backend;
     private final String alias;
     private final boolean savepoints;
+    private final Statements statements;
+    private final Hooks hooks = new Hooks(this);
     private final ManualSavepoints manualSavepoints = new ManualSavepoints(this);
     private final ManualTransactions manualTransactions;
     private final ThreadStates states;
@@ -45,10 +46,21 @@ public final class AtomicBlocks {
         this.states = new ThreadStates(defaultAutoCommit);
         this.manualTransactions = new ManualTransactions(this, states);
         this.savepoints = backend.supportsSavepoints();
+        this.statements = new Statements(this, backend);
     }
 
     public String alias() {
         return alias;
+    }
+
+    /** Statement-level checks and the lazy session, for the JDBC wrappers and MongoDB's session binding. */
+    public Statements statements() {
+        return statements;
+    }
+
+    /** Registering onCommit, onRollback and beforeCommit callbacks. */
+    public Hooks hooks() {
+        return hooks;
     }
 
     // ------------------------------------------------------------------ thread state
@@ -392,7 +404,7 @@ public final class AtomicBlocks {
             // Django: try to undo the block's work; if even that fails, the enclosing block must roll back.
             try {
                 session.rollbackToSavepoint(frame.savepoint);
-                discardHooks(state, frame.hookMark, releaseError);
+                hooks.discard(state, frame.hookMark, releaseError);
             } catch (RuntimeException | Error rollbackError) {
                 releaseError.addSuppressed(rollbackError);
                 state.markForRollback(releaseError);
@@ -441,7 +453,7 @@ public final class AtomicBlocks {
                 events.savepointRolledBack(toThrow);
             }
         }
-        return discardHooks(state, frame.hookMark, toThrow);
+        return hooks.discard(state, frame.hookMark, toThrow);
     }
 
     private Throwable rollbackTransaction(TransactionState state, Throwable toThrow) {
@@ -464,7 +476,7 @@ public final class AtomicBlocks {
         Backend.Session session = state.session;
         state.inAtomicBlock = false;
         reportEnded(state, committed, toThrow);
-        HookQueue hooks = state.endTransaction();
+        HookQueue due = state.endTransaction();
         if (session != null) {
             session.close();
         }
@@ -474,7 +486,7 @@ public final class AtomicBlocks {
             // Neither kind of hook: each would claim an outcome nobody knows; the exception says to check the data.
             return toThrow;
         }
-        return committed ? hooks.runCommitHooks(alias, events, toThrow) : hooks.runRollbackHooks(events, toThrow);
+        return committed ? due.runCommitHooks(alias, events, toThrow) : due.runRollbackHooks(events, toThrow);
     }
 
     /** True when a lambda block is open above {@code frame}: a scope cannot end under a body that is still running. */
@@ -525,191 +537,6 @@ public final class AtomicBlocks {
         Runnable[] next = java.util.Arrays.copyOf(current, current.length + 1);
         next[current.length] = Objects.requireNonNull(listener, "listener");
         beforeExitListeners = next;
-    }
-
-    // ------------------------------------------------------------------ statements
-
-    /**
-     * Called before every statement on a bound connection (Django: validate_no_broken_transaction,
-     * plus lazy savepoints). The hot path is three field reads.
-     */
-    public void beforeStatement(TransactionState state) {
-        if (state.closedInTransaction) {
-            throw Messages.connectionLostInBlock(alias, state.lostCause);
-        }
-        if (state.needsRollback) {
-            throw Messages.brokenTransaction(alias, state.rollbackCause, savepoints);
-        }
-        if (events != null && !state.begunReported && state.session != null) {
-            events.begun(state);   // the next manual transaction on a session kept since the last commit()/rollback()
-        }
-        state.dirty = true;
-        state.statements++;
-        if (state.savepointsReady < state.depth) {
-            createPendingSavepoints(state);
-        }
-    }
-
-    private void createPendingSavepoints(TransactionState state) {
-        Backend.Session session = session(state);
-        for (int i = state.savepointsReady; i < state.depth; i++) {
-            BlockFrame frame = state.frames[i];
-            if (frame.ownsSavepoint && frame.savepoint == null) {
-                String name = nextSavepointName(state);
-                savepointStatement(state, session, Backend.Session::savepoint, name);
-                frame.savepoint = name;
-            }
-            state.savepointsReady = i + 1;
-        }
-    }
-
-    /**
-     * Runs savepoint SQL (create, release, roll back to) as the statement it is: a failure is
-     * interpreted like any failed statement's, then rethrown. {@code sql} is a method reference of
-     * {@link Backend.Session}, so no lambda is allocated.
-     */
-    void savepointStatement(TransactionState state, Backend.Session session, BiConsumer<Backend.Session, String> sql,
-                            String name) {
-        try {
-            sql.accept(session, name);
-        } catch (RuntimeException | Error e) {
-            statementFailed(state, e, session.isBroken());
-            throw e;
-        }
-    }
-
-    /** The engine's savepoint names; the JDBC layer refuses user savepoints with this prefix, so they never collide. */
-    public static final String SAVEPOINT_PREFIX = "a4j_sp";
-
-    String nextSavepointName(TransactionState state) {
-        return SAVEPOINT_PREFIX + (++state.savepointCounter);
-    }
-
-    /**
-     * The one place a failed statement is interpreted (the caller rethrows the driver's error):
-     * inside a block it marks the innermost block that can roll back; a lost connection ends all
-     * further work on it.
-     */
-    public void statementFailed(TransactionState state, Throwable error, boolean connectionLost) {
-        if (state.inAtomicBlock) {
-            state.markForRollback(error);
-        }
-        if (connectionLost && state.session != null) {
-            state.session.markBroken();
-            if (state.inAtomicBlock) {
-                state.closedInTransaction = true;
-                state.lostCause = error;
-            } else {
-                // A manual transaction lost its connection: it is gone; the next statement starts afresh.
-                Backend.Session session = state.session;
-                reportEnded(state, false, error);
-                HookQueue hooks = state.endTransaction();
-                session.close();
-                Failures.combine(error, hooks.runRollbackHooks(events, null));   // the caller rethrows error
-            }
-        }
-    }
-
-    /**
-     * Refuses a transaction-control call made on a bound connection inside a block (Connection.commit,
-     * raw COMMIT/ROLLBACK SQL...), and marks the block for rollback: a caller that catches the
-     * refusal must not be able to commit the half-done work around it.
-     */
-    public RuntimeException refuseInBlock(TransactionState state, String operation) {
-        RuntimeException refused = Messages.forbiddenInBlock(alias, operation);
-        state.markForRollback(refused);
-        return refused;
-    }
-
-    /** This thread's session, opened (and its transaction begun) on first need. */
-    public Backend.Session session(TransactionState state) {
-        Backend.Session session = state.session;
-        if (session == null) {
-            if (state.closedInTransaction) {
-                throw Messages.connectionLostInBlock(alias, state.lostCause);
-            }
-            checkOpen();
-            session = backend.begin(state.options != null ? state.options : AtomicOptions.defaults(),
-                    state.frontEndSettings);
-            if (!publish(state, session)) {
-                throw Messages.closed(alias);
-            }
-            if (events != null) {
-                events.begun(state);
-            }
-        }
-        return session;
-    }
-
-    // ------------------------------------------------------------------ hooks
-
-    public void onCommit(Runnable callback, boolean robust) {
-        Objects.requireNonNull(callback, "onCommit() needs a callback, got null");
-        TransactionState state = state();
-        if (!state.inAtomicBlock) {
-            if (!state.autocommit) {
-                throw Messages.onCommitInManualMode(alias, "onCommit()");
-            }
-            // No transaction: the work is already committed, so the callback runs now.
-            if (robust) {
-                HookQueue.runRobust(callback, alias, events, false);
-            } else {
-                callback.run();
-            }
-            return;
-        }
-        state.hooks.add(callback, robust ? HookQueue.ON_COMMIT_ROBUST : HookQueue.ON_COMMIT);
-    }
-
-    public void onRollback(Runnable callback) {
-        Objects.requireNonNull(callback, "onRollback() needs a callback, got null");
-        TransactionState state = state();
-        if (!state.inAtomicBlock) {
-            if (!state.autocommit) {
-                throw Messages.onCommitInManualMode(alias, "onRollback()");
-            }
-            return;   // autocommit: the work is committed already and can never be rolled back
-        }
-        state.hooks.add(callback, HookQueue.ON_ROLLBACK);
-    }
-
-    public void beforeCommit(Runnable callback) {
-        Objects.requireNonNull(callback, "beforeCommit() needs a callback, got null");
-        TransactionState state = state();
-        if (!state.inAtomicBlock) {
-            throw Messages.beforeCommitOutsideBlock(alias);
-        }
-        state.hooks.add(callback, HookQueue.BEFORE_COMMIT);
-    }
-
-    /** Drops the hooks registered since {@code mark}, running their onRollback callbacks newest first. */
-    Throwable discardHooks(TransactionState state, int mark, Throwable toThrow) {
-        if (state.hooks.size() <= mark) {
-            return toThrow;
-        }
-        return state.hooks.splitFrom(mark).runRollbackHooks(events, toThrow);
-    }
-
-    /** Index of the next hook to be registered, for test capture of callbacks (Django: captureOnCommitCallbacks). */
-    public int hookMark() {
-        return state().hooks.size();
-    }
-
-    /** An onCommit callback still queued in the current transaction. */
-    public record QueuedHook(Runnable callback, boolean robust) {
-    }
-
-    /** The onCommit callbacks registered since {@code mark} that are still queued, in order. */
-    public List<QueuedHook> commitHooksSince(int mark) {
-        HookQueue hooks = state().hooks;
-        List<QueuedHook> result = new ArrayList<>();
-        for (int i = mark; i < hooks.size(); i++) {
-            byte kind = hooks.kind(i);
-            if (kind == HookQueue.ON_COMMIT || kind == HookQueue.ON_COMMIT_ROBUST) {
-                result.add(new QueuedHook(hooks.callback(i), kind == HookQueue.ON_COMMIT_ROBUST));
-            }
-        }
-        return result;
     }
 
     // ------------------------------------------------------------------ rollback flag
@@ -793,5 +620,4 @@ public final class AtomicBlocks {
         manualTransactions.rollback(state());
     }
 
-    /** Called when a thread's state may have nothing left that outlives the transaction. */
 }

@@ -86,4 +86,20 @@ public interface Backend {
             markBroken();
         }
     }
+
+    /** The broken flag every session keeps the same way; backends extend this. */
+    abstract class BrokenFlagSession implements Session {
+        /** Volatile: {@link #abort()} sets it from the thread that closes the database. */
+        protected volatile boolean broken;
+
+        @Override
+        public final boolean isBroken() {
+            return broken;
+        }
+
+        @Override
+        public final void markBroken() {
+            broken = true;
+        }
+    }
 }

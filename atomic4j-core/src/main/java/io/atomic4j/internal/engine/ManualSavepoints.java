@@ -20,10 +20,10 @@ final class ManualSavepoints {
         if (!state.inAtomicBlock && state.autocommit) {
             return null;    // Django returns None: there is no transaction to take a savepoint in
         }
-        Backend.Session session = blocks.session(state);
-        blocks.beforeStatement(state);
-        String name = blocks.nextSavepointName(state);
-        blocks.savepointStatement(state, session, Backend.Session::savepoint, name);
+        Backend.Session session = blocks.statements().session(state);
+        blocks.statements().beforeStatement(state);
+        String name = blocks.statements().nextSavepointName(state);
+        blocks.statements().savepointStatement(state, session, Backend.Session::savepoint, name);
         ManualSavepoint savepoint = new ManualSavepoint(name, state, session, state.depth, state.hooks.size());
         if (state.manualSavepoints == null) {
             state.manualSavepoints = new ArrayList<>(4);
@@ -37,9 +37,9 @@ final class ManualSavepoints {
             return;
         }
         ManualSavepoint savepoint = validate(state, sid);
-        blocks.beforeStatement(state);
+        blocks.statements().beforeStatement(state);
         int index = state.manualSavepoints.indexOf(savepoint);
-        blocks.savepointStatement(state, savepoint.session, Backend.Session::releaseSavepoint, savepoint.name);
+        blocks.statements().savepointStatement(state, savepoint.session, Backend.Session::releaseSavepoint, savepoint.name);
         state.truncateManual(index);
     }
 
@@ -52,7 +52,7 @@ final class ManualSavepoints {
             throw Messages.connectionLostInBlock(blocks.alias(), state.lostCause);
         }
         // Beyond Django: allowed while the block is marked for rollback; it undoes the failed work.
-        blocks.savepointStatement(state, savepoint.session, Backend.Session::rollbackToSavepoint, savepoint.name);
+        blocks.statements().savepointStatement(state, savepoint.session, Backend.Session::rollbackToSavepoint, savepoint.name);
         state.truncateManual(state.manualSavepoints.indexOf(savepoint) + 1);
         Throwable cause = state.rollbackCause;
         if (state.needsRollback && state.rollbackCause != null) {
@@ -61,7 +61,7 @@ final class ManualSavepoints {
         if (blocks.events() != null) {
             blocks.events().savepointRolledBack(cause);
         }
-        Throwable hookFailure = blocks.discardHooks(state, savepoint.hookMark, null);
+        Throwable hookFailure = blocks.hooks().discard(state, savepoint.hookMark, null);
         if (hookFailure != null) {
             throw Failures.<RuntimeException>sneaky(hookFailure);
         }

@@ -106,7 +106,7 @@ public final class Messages {
 
     public static TransactionManagementException reservedSavepointName(String alias, String name) {
         return new TransactionManagementException("Savepoint name '" + name + "' on database '" + alias + "' starts "
-                + "with '" + io.atomic4j.internal.engine.AtomicBlocks.SAVEPOINT_PREFIX + "', which atomic4j keeps for "
+                + "with '" + io.atomic4j.internal.engine.Statements.SAVEPOINT_PREFIX + "', which atomic4j keeps for "
                 + "its own savepoints. Choose another name, or use a nested atomic block.");
     }
 

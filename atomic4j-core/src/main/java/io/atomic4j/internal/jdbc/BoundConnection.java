@@ -1,6 +1,7 @@
 package io.atomic4j.internal.jdbc;
 
 import io.atomic4j.internal.engine.AtomicBlocks;
+import io.atomic4j.internal.engine.Statements;
 import io.atomic4j.internal.engine.TransactionState;
 import io.atomic4j.internal.errors.Messages;
 import java.sql.SQLException;
@@ -16,12 +17,14 @@ final class BoundConnection extends ForwardingConnection {
     private final JdbcSession session;
     private final TransactionState state;
     private final AtomicBlocks blocks;
+    private final Statements statements;
 
     BoundConnection(JdbcSession session, TransactionState state, AtomicBlocks blocks) {
         super(session.connection);
         this.session = session;
         this.state = state;
         this.blocks = blocks;
+        this.statements = blocks.statements();
     }
 
     // ------------------------------------------------------------------ called by the statement wrappers
@@ -46,7 +49,7 @@ final class BoundConnection extends ForwardingConnection {
         if (state.inAtomicBlock()) {
             String keyword = TransactionControlSql.keyword(sql, session.dialect.ddlCommitsTransaction());
             if (keyword != null) {
-                throw blocks.refuseInBlock(state, "SQL " + keyword);
+                throw statements.refuseInBlock(state, "SQL " + keyword);
             }
         }
     }
@@ -61,7 +64,7 @@ final class BoundConnection extends ForwardingConnection {
         if (session.reopenPending) {
             session.reopen(true);
         }
-        blocks.beforeStatement(state);
+        statements.beforeStatement(state);
         session.mayHaveWritten = true;
         session.pendingWork = true;
     }
@@ -73,7 +76,7 @@ final class BoundConnection extends ForwardingConnection {
         if (session.reopenPending) {
             session.reopen(true);
         }
-        blocks.beforeStatement(state);
+        statements.beforeStatement(state);
         session.pendingWork = true;
     }
 
@@ -84,7 +87,7 @@ final class BoundConnection extends ForwardingConnection {
     @Override
     RuntimeException failedUnexpectedly(RuntimeException e) {
         if (state.session() == session) {
-            blocks.statementFailed(state, e, true);
+            statements.statementFailed(state, e, true);
         }
         return e;
     }
@@ -92,7 +95,7 @@ final class BoundConnection extends ForwardingConnection {
     @Override
     Error failedUnexpectedly(Error e) {
         if (state.session() == session) {
-            blocks.statementFailed(state, e, true);
+            statements.statementFailed(state, e, true);
         }
         return e;
     }
@@ -100,7 +103,7 @@ final class BoundConnection extends ForwardingConnection {
     @Override
     SQLException failed(SQLException e) {
         if (state.session() == session) {
-            blocks.statementFailed(state, e, session.dialect.isConnectionLost(e));
+            statements.statementFailed(state, e, session.dialect.isConnectionLost(e));
         }
         return e;
     }
@@ -115,7 +118,7 @@ final class BoundConnection extends ForwardingConnection {
     @Override
     public void commit() {
         if (state.inAtomicBlock()) {
-            throw blocks.refuseInBlock(state, "Connection.commit()");
+            throw statements.refuseInBlock(state, "Connection.commit()");
         }
         blocks.commit();
     }
@@ -123,7 +126,7 @@ final class BoundConnection extends ForwardingConnection {
     @Override
     public void rollback() {
         if (state.inAtomicBlock()) {
-            throw blocks.refuseInBlock(state, "Connection.rollback()");
+            throw statements.refuseInBlock(state, "Connection.rollback()");
         }
         blocks.rollback();
     }
@@ -140,7 +143,7 @@ final class BoundConnection extends ForwardingConnection {
             return;
         }
         if (state.inAtomicBlock()) {
-            throw blocks.refuseInBlock(state, "Connection.setAutoCommit(true)");
+            throw statements.refuseInBlock(state, "Connection.setAutoCommit(true)");
         }
         blocks.setAutoCommit(true);
     }
@@ -157,7 +160,7 @@ final class BoundConnection extends ForwardingConnection {
 
     @Override
     public Savepoint setSavepoint(String name) throws SQLException {
-        if (name != null && name.regionMatches(true, 0, AtomicBlocks.SAVEPOINT_PREFIX, 0, AtomicBlocks.SAVEPOINT_PREFIX.length())) {
+        if (name != null && name.regionMatches(true, 0, Statements.SAVEPOINT_PREFIX, 0, Statements.SAVEPOINT_PREFIX.length())) {
             throw Messages.reservedSavepointName(blocks.alias(), name);
         }
         beforeStatement();
@@ -209,7 +212,7 @@ final class BoundConnection extends ForwardingConnection {
             return unwrapped;
         }
         if (!iface.isInterface() || java.sql.Connection.class.isAssignableFrom(iface)) {
-            throw blocks.refuseInBlock(state, "unwrap(" + iface.getName() + ")");
+            throw statements.refuseInBlock(state, "unwrap(" + iface.getName() + ")");
         }
         return iface.cast(java.lang.reflect.Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface},
                 (proxy, method, args) -> {

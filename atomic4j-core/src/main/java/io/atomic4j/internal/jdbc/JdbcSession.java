@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One thread's transaction on a borrowed JDBC connection (autocommit off until {@link #close()}). */
-final class JdbcSession implements Backend.Session {
+final class JdbcSession extends Backend.BrokenFlagSession {
     private static final Logger log = LoggerFactory.getLogger(JdbcSession.class);
 
     final JdbcBackend backend;
@@ -26,7 +26,6 @@ final class JdbcSession implements Backend.Session {
     private boolean readOnlySet;
     /** The wrapper handed to user code; one per session, created on first use. */
     private BoundConnection bound;
-    private boolean broken;
     /**
      * A statement other than executeQuery ran in this transaction (set by BoundConnection), so it
      * may have written. Lets the dialect skip the commit-outcome bookkeeping for transactions that
@@ -104,7 +103,7 @@ final class JdbcSession implements Backend.Session {
     public void rollbackToAndReleaseSavepoint(String name) {
         String sql = dialect.rollbackToAndReleaseSavepointSql(name);
         if (sql == null) {
-            Backend.Session.super.rollbackToAndReleaseSavepoint(name);
+            super.rollbackToAndReleaseSavepoint(name);
         } else {
             execute(sql, "roll back to savepoint " + name, true);
         }
@@ -299,16 +298,6 @@ final class JdbcSession implements Backend.Session {
             broken = true;
         }
         return Messages.failed(backend.alias(), what, e);
-    }
-
-    @Override
-    public boolean isBroken() {
-        return broken;
-    }
-
-    @Override
-    public void markBroken() {
-        broken = true;
     }
 
     /** Database.close() from another thread: the connection is aborted (thread-safe per JDBC) and never reused. */

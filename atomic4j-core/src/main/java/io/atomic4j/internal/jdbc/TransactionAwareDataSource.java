@@ -33,7 +33,7 @@ public final class TransactionAwareDataSource implements DataSource {
         if (!state.bound()) {
             return new UnboundConnection(pool.getConnection(), blocks);
         }
-        return ((JdbcSession) blocks.session(state)).bound(state);
+        return ((JdbcSession) blocks.statements().session(state)).bound(state);
     }
 
     @Override

@@ -219,15 +219,15 @@ class TestBoundaryBlocksTest {
         Runnable before = () -> { };
         db.atomic(() -> {
             db.onCommit(before);
-            int mark = engine.hookMark();
+            int mark = engine.hooks().mark();
             db.onCommit(first);
             db.onRollback(() -> { });
             db.onCommit(robust, true);
 
-            assertThat(engine.hookMark()).isEqualTo(mark + 3);
-            assertThat(engine.commitHooksSince(mark)).containsExactly(
-                    new AtomicBlocks.QueuedHook(first, false), new AtomicBlocks.QueuedHook(robust, true));
-            assertThat(engine.commitHooksSince(0)).hasSize(3);
+            assertThat(engine.hooks().mark()).isEqualTo(mark + 3);
+            assertThat(engine.hooks().commitHooksSince(mark)).containsExactly(
+                    new Hooks.QueuedHook(first, false), new Hooks.QueuedHook(robust, true));
+            assertThat(engine.hooks().commitHooksSince(0)).hasSize(3);
         });
     }
 
@@ -236,14 +236,14 @@ class TestBoundaryBlocksTest {
     void aFailedBlockDropsItsHooksFromTheQueue(TestDatabase database) throws Exception {
         use(database);
         db.atomic(() -> {
-            int mark = engine.hookMark();
+            int mark = engine.hooks().mark();
             assertThatThrownBy(() -> db.atomic(() -> {
                 insert(1);
                 db.onCommit(() -> { });
                 throw new IllegalStateException("inner fails");
             })).hasMessage("inner fails");
-            assertThat(engine.hookMark()).isEqualTo(mark);
-            assertThat(engine.commitHooksSince(mark)).isEmpty();
+            assertThat(engine.hooks().mark()).isEqualTo(mark);
+            assertThat(engine.hooks().commitHooksSince(mark)).isEmpty();
         });
     }
 
