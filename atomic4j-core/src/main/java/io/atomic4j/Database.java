@@ -8,10 +8,10 @@ import io.atomic4j.internal.engine.AtomicBlocks;
 import io.atomic4j.internal.engine.AtomicProxies;
 import io.atomic4j.internal.engine.Engines;
 import io.atomic4j.internal.engine.TransactionEvents;
+import io.atomic4j.internal.errors.Messages;
 import io.atomic4j.internal.jdbc.DriverUrlDataSource;
 import io.atomic4j.internal.jdbc.JdbcBackend;
 import io.atomic4j.internal.jdbc.TransactionAwareDataSource;
-import io.atomic4j.internal.errors.Urls;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -350,9 +350,7 @@ public final class Database implements AutoCloseable {
 
         private Builder(String jdbcUrl) {
             if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:")) {
-                throw new IllegalArgumentException("Database.builder(url) needs a JDBC URL starting with 'jdbc:', got "
-                        + (jdbcUrl == null ? "null" : "'" + Urls.redact(jdbcUrl) + "'")
-                        + ". Example: jdbc:postgresql://localhost:5432/app");
+                throw Messages.notAJdbcUrl(jdbcUrl);
             }
             this.jdbcUrl = jdbcUrl;
             this.callersPool = null;
@@ -413,7 +411,7 @@ public final class Database implements AutoCloseable {
         public Builder maxPoolSize(int maxPoolSize) {
             poolOption("maxPoolSize(...)");
             if (maxPoolSize < 1) {
-                throw new IllegalArgumentException("maxPoolSize must be at least 1, got " + maxPoolSize);
+                throw Messages.badMaxPoolSize(maxPoolSize);
             }
             this.maxPoolSize = maxPoolSize;
             return this;
@@ -436,7 +434,7 @@ public final class Database implements AutoCloseable {
         public Builder longTransactionThreshold(java.time.Duration threshold) {
             Objects.requireNonNull(threshold, "threshold must not be null");
             if (threshold.isNegative() || threshold.isZero()) {
-                throw new IllegalArgumentException("longTransactionThreshold must be positive, got " + threshold);
+                throw Messages.badLongTransactionThreshold(threshold);
             }
             this.longTransactionThreshold = threshold;
             return this;
@@ -500,9 +498,7 @@ public final class Database implements AutoCloseable {
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 ErrorKind kind = cause instanceof SQLException ? SqlErrors.classify((SQLException) cause) : ErrorKind.CONNECTION;
-                throw new DatabaseException("Could not open database '" + alias + "' at " + Urls.redact(jdbcUrl) + ": "
-                        + Urls.scrub(cause.getMessage(), password)
-                        + ". Check that the server is running and the URL, user and password are right.", kind, cause);
+                throw Messages.cannotOpen(alias, jdbcUrl, password, kind, cause);
             }
             return new Database(alias, pool, dialect, pool, autoCommit, atomicRequests, resolveCommitOutcome, events);
         }
@@ -518,8 +514,7 @@ public final class Database implements AutoCloseable {
 
         static String requireAlias(String alias) {
             if (alias == null || alias.isBlank()) {
-                throw new IllegalArgumentException("A database alias must be a non-empty name, got "
-                        + (alias == null ? "null" : "'" + alias + "'"));
+                throw Messages.badAlias(alias);
             }
             return alias;
         }

@@ -1,5 +1,6 @@
 package io.atomic4j;
 
+import io.atomic4j.internal.errors.Messages;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,16 +27,15 @@ public final class Databases implements AutoCloseable {
      */
     public static Databases of(Database... databases) {
         if (databases == null || databases.length == 0) {
-            throw new IllegalArgumentException("Databases.of(...) needs at least one Database");
+            throw Messages.noDatabases();
         }
         Map<String, Database> byAlias = new LinkedHashMap<>();
         for (Database database : databases) {
             if (database == null) {
-                throw new IllegalArgumentException("Databases.of(...) was given a null Database");
+                throw Messages.nullDatabase();
             }
             if (byAlias.putIfAbsent(database.alias(), database) != null) {
-                throw new IllegalArgumentException("Two databases have the alias '" + database.alias()
-                        + "'. Give each one its own alias with Database.builder(url).alias(...).");
+                throw Messages.duplicateAlias(database.alias());
             }
         }
         return new Databases(Collections.unmodifiableMap(byAlias));
@@ -48,8 +48,7 @@ public final class Databases implements AutoCloseable {
     public Database get(String alias) {
         Database database = byAlias.get(alias);
         if (database == null) {
-            throw new IllegalArgumentException("No database '" + alias + "'. Known aliases: "
-                    + String.join(", ", byAlias.keySet()) + ".");
+            throw Messages.unknownAlias(alias, byAlias.keySet());
         }
         return database;
     }

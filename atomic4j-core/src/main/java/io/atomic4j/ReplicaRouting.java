@@ -1,5 +1,6 @@
 package io.atomic4j;
 
+import io.atomic4j.internal.errors.Messages;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -90,7 +91,7 @@ public final class ReplicaRouting implements AutoCloseable {
     /** Starts a routing for {@code primary}; add replicas with {@link Builder#replica}. */
     public static Builder builder(Database primary) {
         if (primary == null) {
-            throw new IllegalArgumentException("ReplicaRouting.builder(...) needs the primary Database");
+            throw Messages.replicaRoutingWithoutPrimary();
         }
         return new Builder(primary);
     }
@@ -109,7 +110,7 @@ public final class ReplicaRouting implements AutoCloseable {
         /** A streaming replica of the primary (a {@code Database} of its own, e.g. opened read-only). */
         public Builder replica(Database replica) {
             if (replica == null || replica == primary) {
-                throw new IllegalArgumentException("A replica must be a Database of its own, not null or the primary");
+                throw Messages.badReplica();
             }
             replicas.add(replica);
             return this;

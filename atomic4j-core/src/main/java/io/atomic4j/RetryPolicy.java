@@ -1,5 +1,6 @@
 package io.atomic4j;
 
+import io.atomic4j.internal.errors.Messages;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -37,7 +38,7 @@ public final class RetryPolicy {
      */
     public static RetryPolicy transientErrors(int maxAttempts) {
         if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be at least 1 (1 = no retry), got " + maxAttempts);
+            throw Messages.badMaxAttempts(maxAttempts);
         }
         return new RetryPolicy(maxAttempts, DEFAULT_FIRST, DEFAULT_MAX);
     }
@@ -50,7 +51,7 @@ public final class RetryPolicy {
         Objects.requireNonNull(first, "first backoff must not be null");
         Objects.requireNonNull(max, "max backoff must not be null");
         if (first.isNegative() || max.isNegative() || max.compareTo(first) < 0) {
-            throw new IllegalArgumentException("backoff needs 0 <= first <= max, got first=" + first + ", max=" + max);
+            throw Messages.badBackoff(first, max);
         }
         return new RetryPolicy(maxAttempts, first, max);
     }

@@ -3,6 +3,7 @@ package io.atomic4j.internal.engine;
 import io.atomic4j.Atomic;
 import io.atomic4j.AtomicOptions;
 import io.atomic4j.Result;
+import io.atomic4j.internal.errors.Messages;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -34,12 +35,10 @@ public final class AtomicProxies {
         Objects.requireNonNull(iface, "atomicProxy() needs an interface, got null");
         Objects.requireNonNull(target, "atomicProxy() needs a target, got null");
         if (!iface.isInterface()) {
-            throw new IllegalArgumentException("atomicProxy() needs an interface, but " + iface.getName()
-                    + " is a class. Declare the @Atomic methods on an interface the target implements.");
+            throw Messages.proxyNeedsInterface(iface);
         }
         if (!iface.isInstance(target)) {
-            throw new IllegalArgumentException("atomicProxy(): the target " + target.getClass().getName()
-                    + " does not implement " + iface.getName() + ".");
+            throw Messages.proxyTargetMismatch(target, iface);
         }
         // The Method a proxy hands to its handler is a fresh copy: look up the copy made callable here.
         Map<Method, Call> calls = new HashMap<>();

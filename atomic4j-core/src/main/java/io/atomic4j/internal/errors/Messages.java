@@ -194,4 +194,86 @@ public final class Messages {
                 + "database confirmed that the transaction did not commit: none of its work was saved. It is safe to "
                 + "run it again (retry(RetryPolicy.transientErrors(n)) does so).", io.atomic4j.ErrorKind.CONNECTION, cause);
     }
+
+    // ------------------------------------------------------------------ bad arguments and configuration
+
+    public static IllegalArgumentException notAJdbcUrl(String jdbcUrl) {
+        return new IllegalArgumentException("Database.builder(url) needs a JDBC URL starting with 'jdbc:', got "
+                + (jdbcUrl == null ? "null" : "'" + Urls.redact(jdbcUrl) + "'")
+                + ". Example: jdbc:postgresql://localhost:5432/app");
+    }
+
+    public static IllegalArgumentException badAlias(String alias) {
+        return new IllegalArgumentException("A database alias must be a non-empty name, got "
+                + (alias == null ? "null" : "'" + alias + "'"));
+    }
+
+    public static IllegalArgumentException badMaxPoolSize(int maxPoolSize) {
+        return new IllegalArgumentException("maxPoolSize must be at least 1, got " + maxPoolSize);
+    }
+
+    public static IllegalArgumentException badLongTransactionThreshold(java.time.Duration threshold) {
+        return new IllegalArgumentException("longTransactionThreshold must be positive, got " + threshold);
+    }
+
+    public static IllegalArgumentException badMaxAttempts(int maxAttempts) {
+        return new IllegalArgumentException("maxAttempts must be at least 1 (1 = no retry), got " + maxAttempts);
+    }
+
+    public static IllegalArgumentException badBackoff(java.time.Duration first, java.time.Duration max) {
+        return new IllegalArgumentException("backoff needs 0 <= first <= max, got first=" + first + ", max=" + max);
+    }
+
+    /** The pool could not be started; the driver's text is scrubbed of the password. */
+    public static DatabaseException cannotOpen(String alias, String jdbcUrl, String password, io.atomic4j.ErrorKind kind,
+                                               Throwable cause) {
+        return new DatabaseException("Could not open database '" + alias + "' at " + Urls.redact(jdbcUrl) + ": "
+                + Urls.scrub(cause.getMessage(), password)
+                + ". Check that the server is running and the URL, user and password are right.", kind, cause);
+    }
+
+    public static SQLException noDriver(String url, Throwable cause) {
+        return new SQLException("No JDBC driver on the classpath accepts " + Urls.redact(url)
+                + ". Add the database's JDBC driver as a dependency.", "08001", cause);
+    }
+
+    public static SQLException driverRefusedUrl(java.sql.Driver driver, String url) {
+        return new SQLException("The JDBC driver " + driver.getClass().getName() + " does not accept "
+                + Urls.redact(url) + ".", "08001");
+    }
+
+    public static IllegalArgumentException noDatabases() {
+        return new IllegalArgumentException("Databases.of(...) needs at least one Database");
+    }
+
+    public static IllegalArgumentException nullDatabase() {
+        return new IllegalArgumentException("Databases.of(...) was given a null Database");
+    }
+
+    public static IllegalArgumentException duplicateAlias(String alias) {
+        return new IllegalArgumentException("Two databases have the alias '" + alias
+                + "'. Give each one its own alias with Database.builder(url).alias(...).");
+    }
+
+    public static IllegalArgumentException unknownAlias(String alias, java.util.Collection<String> known) {
+        return new IllegalArgumentException("No database '" + alias + "'. Known aliases: " + String.join(", ", known) + ".");
+    }
+
+    public static IllegalArgumentException replicaRoutingWithoutPrimary() {
+        return new IllegalArgumentException("ReplicaRouting.builder(...) needs the primary Database");
+    }
+
+    public static IllegalArgumentException badReplica() {
+        return new IllegalArgumentException("A replica must be a Database of its own, not null or the primary");
+    }
+
+    public static IllegalArgumentException proxyNeedsInterface(Class<?> iface) {
+        return new IllegalArgumentException("atomicProxy() needs an interface, but " + iface.getName()
+                + " is a class. Declare the @Atomic methods on an interface the target implements.");
+    }
+
+    public static IllegalArgumentException proxyTargetMismatch(Object target, Class<?> iface) {
+        return new IllegalArgumentException("atomicProxy(): the target " + target.getClass().getName()
+                + " does not implement " + iface.getName() + ".");
+    }
 }

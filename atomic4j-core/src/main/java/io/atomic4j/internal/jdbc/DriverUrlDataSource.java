@@ -1,5 +1,6 @@
 package io.atomic4j.internal.jdbc;
 
+import io.atomic4j.internal.errors.Messages;
 import io.atomic4j.internal.errors.Urls;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -51,13 +52,11 @@ public final class DriverUrlDataSource implements DataSource {
             driver = DriverManager.getDriver(url);
         } catch (SQLException e) {
             // DriverManager.getConnection would put the whole URL, password and all, into this message.
-            throw new SQLException("No JDBC driver on the classpath accepts " + Urls.redact(url)
-                    + ". Add the database's JDBC driver as a dependency.", "08001", e);
+            throw Messages.noDriver(url, e);
         }
         Connection connection = driver.connect(url, connectProperties);
         if (connection == null) {
-            throw new SQLException("The JDBC driver " + driver.getClass().getName() + " does not accept "
-                    + Urls.redact(url) + ".", "08001");
+            throw Messages.driverRefusedUrl(driver, url);
         }
         return connection;
     }
