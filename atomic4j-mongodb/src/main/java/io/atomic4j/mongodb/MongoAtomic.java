@@ -284,7 +284,7 @@ public final class MongoAtomic implements AutoCloseable {
 
         public Builder alias(String alias) {
             if (alias == null || alias.isBlank()) {
-                throw new IllegalArgumentException("alias must be a non-blank name, got " + (alias == null ? "null" : "\"" + alias + "\""));
+                throw Messages.badAlias(alias);
             }
             this.alias = alias;
             return this;
@@ -298,7 +298,7 @@ public final class MongoAtomic implements AutoCloseable {
         public Builder commitRetryLimit(Duration limit) {
             Objects.requireNonNull(limit, "commitRetryLimit must not be null");
             if (limit.isNegative()) {
-                throw new IllegalArgumentException("commitRetryLimit must not be negative, got " + limit);
+                throw MongoMessages.negativeCommitRetryLimit(limit);
             }
             this.commitRetryLimit = limit;
             return this;

@@ -55,6 +55,10 @@ final class MongoMessages {
                 + ")", kind(cause), cause);
     }
 
+    static IllegalArgumentException negativeCommitRetryLimit(Duration limit) {
+        return new IllegalArgumentException("commitRetryLimit must not be negative, got " + limit);
+    }
+
     private static ErrorKind kind(MongoException error) {
         if (error instanceof MongoSocketException) {
             return ErrorKind.CONNECTION;

@@ -204,7 +204,7 @@ public final class Messages {
     }
 
     public static IllegalArgumentException badAlias(String alias) {
-        return new IllegalArgumentException("A database alias must be a non-empty name, got "
+        return new IllegalArgumentException("A database alias must be a non-blank name, got "
                 + (alias == null ? "null" : "'" + alias + "'"));
     }
 
