@@ -100,4 +100,44 @@ class SqlErrorsTest extends DatabaseTestBase {
             java.nio.file.Files.deleteIfExists(file);
         }
     }
+
+    @ParameterizedTest(name = "{0} is {1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "SQLITE_BUSY, LOCK_TIMEOUT", "SQLITE_BUSY_SNAPSHOT, LOCK_TIMEOUT", "SQLITE_LOCKED, LOCK_TIMEOUT",
+        "SQLITE_INTERRUPT, QUERY_CANCELED", "SQLITE_CONSTRAINT_UNIQUE, INTEGRITY", "SQLITE_TOOBIG, DATA",
+        "SQLITE_MISMATCH, DATA", "SQLITE_RANGE, DATA", "SQLITE_ERROR, SYNTAX", "SQLITE_IOERR, OTHER",
+    })
+    void sqliteResultCodesMapToTheirKinds(org.sqlite.SQLiteErrorCode code, ErrorKind kind) {
+        assertThat(SqlErrors.classify(new org.sqlite.SQLiteException("sqlite says " + code, code))).isEqualTo(kind);
+    }
+
+    @Test
+    void aTimeoutIsACanceledQueryAndTransientConnectionErrorsAreConnectionLoss() {
+        assertThat(SqlErrors.classify(new java.sql.SQLTimeoutException("timed out"))).isEqualTo(ErrorKind.QUERY_CANCELED);
+        assertThat(SqlErrors.classify(new java.sql.SQLTransientConnectionException("pool"))).isEqualTo(ErrorKind.CONNECTION);
+        assertThat(SqlErrors.classify(new java.sql.SQLRecoverableException("recover"))).isEqualTo(ErrorKind.CONNECTION);
+        assertThat(SqlErrors.classify(new SQLException("vendor code below MariaDB's range", "40001", 999)))
+                .isEqualTo(ErrorKind.SERIALIZATION);
+        assertThat(SqlErrors.classify(new SQLException("unknown MariaDB code, known state", "40001", 1000)))
+                .isEqualTo(ErrorKind.SERIALIZATION);
+        assertThat(SqlErrors.classify(new SQLException("unknown H2 code, known state", "40001", 5000)))
+                .isEqualTo(ErrorKind.SERIALIZATION);
+        assertThat(SqlErrors.classify(new SQLException("MariaDB's last code", "HY000", 4999))).isEqualTo(ErrorKind.OTHER);
+        assertThat(SqlErrors.classify(new SQLException("short state", "400", 0))).isEqualTo(ErrorKind.OTHER);
+    }
+
+    @Test
+    void theCauseChainIsFollowedTenDeepAndNoFurther() {
+        assertThat(SqlErrors.classify(chain(9))).isEqualTo(ErrorKind.SERIALIZATION);
+        assertThat(SqlErrors.classify(chain(10))).isEqualTo(ErrorKind.OTHER);
+    }
+
+    /** {@code wrappers} SQLExceptions that say nothing, around one that is a serialization failure. */
+    private static SQLException chain(int wrappers) {
+        SQLException inner = new SQLException("serialize", "40001", 0);
+        for (int i = 0; i < wrappers; i++) {
+            inner = new SQLException("wrapper " + i, inner);
+        }
+        return inner;
+    }
 }

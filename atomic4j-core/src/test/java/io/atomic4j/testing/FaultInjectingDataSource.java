@@ -46,8 +46,10 @@ public final class FaultInjectingDataSource {
     private int failAt;
     private Failure failure;
     private String failedCall;
-    /** With {@link #armOn}: the call (Interface.method) whose first occurrence fails; null to fail by number. */
+    /** With {@link #armOn}: the call (Interface.method) that fails; null to fail by number. */
     private String failOn;
+    /** With {@link #armOn}: how many more occurrences of {@link #failOn} fail. */
+    private int failuresLeft;
 
     public FaultInjectingDataSource(DataSource real) {
         this.proxy = (DataSource) wrap(real, DataSource.class);
@@ -69,8 +71,14 @@ public final class FaultInjectingDataSource {
 
     /** Fails the calling thread's first call to {@code call} (Interface.method, e.g. "Connection.commit") from now on. */
     public synchronized void armOn(String call, Failure failure) {
+        armOn(call, failure, 1);
+    }
+
+    /** Fails the calling thread's next {@code times} calls to {@code call}; later ones go through. */
+    public synchronized void armOn(String call, Failure failure, int times) {
         arm(0, failure);
         this.failOn = call;
+        this.failuresLeft = times;
     }
 
     /** Stops counting; returns the number of calls made while armed. */
@@ -90,10 +98,11 @@ public final class FaultInjectingDataSource {
         }
         calls++;
         String call = method.getDeclaringClass().getSimpleName() + "." + method.getName();
-        boolean due = failOn != null ? failOn.equals(call) && failedCall == null : calls == failAt;
+        boolean due = failOn != null ? failOn.equals(call) && failuresLeft > 0 : calls == failAt;
         if (!due) {
             return null;
         }
+        failuresLeft--;
         failedCall = call;
         return failure.create.get();
     }

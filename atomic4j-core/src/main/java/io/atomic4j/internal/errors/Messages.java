@@ -76,6 +76,11 @@ public final class Messages {
                 + "outermost block has exited (the lost connection's error is the cause).", cause);
     }
 
+    /** The cause recorded when user code aborts the transaction's connection (Connection.abort). */
+    public static SQLException aborted(String alias) {
+        return new SQLException("The connection to database '" + alias + "' was aborted with Connection.abort()", "08003");
+    }
+
     public static TransactionManagementException blockLeftOpen(String alias, Throwable cause) {
         return new TransactionManagementException("An atomic block on database '" + alias + "' ended while a scope "
                 + "opened inside it with begin() was still open. Both were rolled back: committing would have saved the "

@@ -190,10 +190,18 @@ final class BoundConnection extends ForwardingConnection {
         }
     }
 
+    /**
+     * The connection is gone as if the network had cut it: the block can only roll back (on SQLite
+     * and H2, whose abort() leaves the session usable, its work would otherwise commit), and the
+     * connection never goes back to the pool.
+     */
     @Override
     public void abort(Executor executor) throws SQLException {
-        session.markBroken();
         delegate.abort(executor);
+        session.abort();
+        if (state.session() == session) {
+            statements.statementFailed(state, Messages.aborted(blocks.alias()), true);
+        }
     }
 
     /**

@@ -16,7 +16,8 @@ class TransactionControlSqlTest {
         "SET autocommit=1 | SET autocommit", "set @@autocommit = 0 | SET autocommit",
         "SET SESSION autocommit=1 | SET autocommit", "SET @@session.autocommit=1 | SET autocommit",
         "SET AUTOCOMMIT TRUE | SET autocommit", "PREPARE TRANSACTION 'gid' | PREPARE TRANSACTION",
-        "(COMMIT) | COMMIT",
+        "(COMMIT) | COMMIT", "/**/COMMIT | COMMIT", "--\\nCOMMIT | COMMIT", "#\\nROLLBACK | ROLLBACK",
+        "/* a */ /* b */ -- c\\n# d\\n  COMMIT | COMMIT",
     })
     void transactionControlIsRecognised(String sql, String keyword) {
         assertThat(TransactionControlSql.keyword(sql.replace("\\n", "\n"))).isEqualTo(keyword);
@@ -28,9 +29,23 @@ class TransactionControlSqlTest {
         "SET @x = 1", "BEGIN NOT ATOMIC SELECT 1; END", "PREPARE stmt AS SELECT 1", "START SLAVE",
         "ENDPOINTS", "COMMITTED", "releases", "savepoints_view", "", "   ", "/* only a comment */",
         "WITH x AS (SELECT 1) SELECT * FROM x", "abortive", "settings",
+        // Comment markers cut short at the end of the text, and comments that never end: all comment, no statement.
+        "-", "/", " -", "  /", "#", "-- only a comment", "# COMMIT", "/* COMMIT", "/*/ COMMIT", "(",
     })
     void otherStatementsPass(String sql) {
         assertThat(TransactionControlSql.keyword(sql)).isNull();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"", "   ", "-", "/", "-- only a comment", "/* DROP TABLE t */", "/*/ DROP TABLE t"})
+    void textWithNoStatementInItPassesWhereDdlCommitsToo(String sql) {
+        assertThat(TransactionControlSql.keyword(sql, true)).isNull();
+    }
+
+    @org.junit.jupiter.api.Test
+    void noSqlAtAllIsNotTransactionControl() {
+        assertThat(TransactionControlSql.keyword(null)).isNull();
+        assertThat(TransactionControlSql.keyword(null, true)).isNull();
     }
 
     @ParameterizedTest(name = "{0}")
