@@ -307,6 +307,30 @@ class JdbcContractTest extends DatabaseTestBase {
     }
 
     @EveryDatabase
+    void afterABlockLostItsConnectionTheThreadsNextManualTransactionWorks(TestDatabase database) throws Exception {
+        use(database);
+        withFaults(database, (faults, faulty) -> {
+            assertThatThrownBy(() -> faulty.atomic(() -> {
+                insert(faulty, 1);
+                faults.armOn("PreparedStatement.executeUpdate", Failure.CONNECTION_LOST);
+                try {
+                    insert(faulty, 2);
+                } finally {
+                    faults.disarm();
+                }
+            })).hasMessage("injected: connection lost");
+            faulty.setAutoCommit(false);
+            try {
+                insert(faulty, 3);
+                faulty.commit();
+            } finally {
+                faulty.setAutoCommit(true);
+            }
+        });
+        assertThat(committedIds()).containsExactly(3);
+    }
+
+    @EveryDatabase
     void aDriversRuntimeExceptionOutsideABlockComesOutAsItself(TestDatabase database) throws Exception {
         use(database);
         withFaults(database, (faults, faulty) -> {

@@ -177,4 +177,44 @@ class TransactionListenerEventsTest extends DatabaseTestBase {
         assertThat(durations.get(0)).as("age").isGreaterThanOrEqualTo(Duration.ofMillis(20))
                 .isLessThanOrEqualTo(measured);
     }
+
+    @EveryDatabase
+    void eachManualTransactionIsReportedEndedBeforeTheNextOneBegins(TestDatabase database) throws SQLException {
+        observe(database, null);
+        db.setAutoCommit(false);
+        try {
+            insert(1);
+            db.rollback();
+            insert(2);
+            db.commit();
+        } finally {
+            db.setAutoCommit(true);
+        }
+        assertThat(events).containsExactly("rolledBack null", "committed 1");
+        assertThat(begun.get()).isEqualTo(2);
+        assertThat(committedIds()).containsExactly(2);
+    }
+
+    @EveryDatabase
+    void aManualTransactionThatOnlyTookAConnectionIsReportedEndedWhenAutocommitReturns(TestDatabase database)
+            throws SQLException {
+        observe(database, null);
+        db.setAutoCommit(false);
+        db.connection().close();
+        db.setAutoCommit(true);
+        assertThat(events).containsExactly("rolledBack null");
+        assertThat(begun.get()).isEqualTo(1);
+    }
+
+    @EveryDatabase
+    void closingTheDatabaseReportsTheManualTransactionItRollsBack(TestDatabase database) throws SQLException {
+        use(database);
+        Database observed = Database.builder(database.jdbcUrl()).alias("closing").user(database.user())
+                .password(database.password()).maxPoolSize(2).listener(recorder).build();
+        observed.setAutoCommit(false);
+        insert(observed, 1);
+        observed.close();
+        assertThat(events).containsExactly("rolledBack null");
+        assertThat(committedIds()).isEmpty();
+    }
 }

@@ -131,6 +131,31 @@ class TransactionListenerTest extends DatabaseTestBase {
         assertThat(events).containsExactly("for observed", "begun", "commitOutcomeUnknown CommitOutcomeUnknownException");
     }
 
+    @Test
+    void aManualTransactionThatLosesItsConnectionIsReportedRolledBack() throws SQLException {
+        use(TestDatabase.H2);
+        FaultInjectingDataSource faults = new FaultInjectingDataSource(testDatabase.newPlainDataSource());
+        try (Database observed = Database.builder(faults.dataSource()).alias("observed").listener(recorder).build()) {
+            observed.setAutoCommit(false);
+            try {
+                insert(observed, 1);
+                faults.armOn("PreparedStatement.executeUpdate", Failure.CONNECTION_LOST);
+                try {
+                    assertThatThrownBy(() -> insert(observed, 2)).hasMessage("injected: connection lost");
+                } finally {
+                    faults.disarm();
+                }
+                insert(observed, 3);   // the next manual transaction, on a new connection
+                observed.commit();
+            } finally {
+                observed.setAutoCommit(true);
+            }
+        }
+        assertThat(events).containsExactly("for observed", "begun", "rolledBack injected: connection lost", "begun",
+                "committed 1");
+        assertThat(committedIds()).containsExactly(3);
+    }
+
     @EveryDatabase
     void aListenerThatThrowsChangesNoOutcome(TestDatabase database) throws SQLException {
         open(database, new TransactionListener() {
