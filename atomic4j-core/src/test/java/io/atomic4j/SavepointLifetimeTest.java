@@ -162,4 +162,22 @@ class SavepointLifetimeTest extends DatabaseTestBase {
         })).isInstanceOf(TransactionManagementException.class);
         assertThat(committedIds()).isEmpty();
     }
+
+    @EveryDatabase
+    void aSavepointOfTheOuterBlockOutlivesTheNestedBlocksThatEndAfterIt(TestDatabase database) throws SQLException {
+        use(database);
+        db.atomic(() -> {
+            insert(1);
+            Savepoint outer = db.savepoint();
+            insert(2);
+            db.atomic(() -> insert(3));
+            assertThatThrownBy(() -> db.atomic(() -> {
+                insert(4);
+                throw new IllegalStateException("inner fails");
+            })).hasMessage("inner fails");
+            db.savepointRollback(outer);   // still the outer block's, after one nested block committed and one rolled back
+            insert(5);
+        });
+        assertThat(committedIds()).containsExactly(1, 5);
+    }
 }
