@@ -93,8 +93,7 @@ public final class Database implements AutoCloseable {
     private static Builder builder(DataSource pool, String call) {
         Objects.requireNonNull(pool, call + " needs a DataSource, got null");
         if (pool instanceof TransactionAwareDataSource) {
-            throw new IllegalArgumentException(call + " was given another Database's dataSource(). Wrap the underlying "
-                    + "pool instead.");
+            throw Messages.wrappedTwice(call);
         }
         return new Builder(pool);
     }
@@ -364,8 +363,7 @@ public final class Database implements AutoCloseable {
         /** Refuses an option of the pool atomic4j opens when the pool is the caller's: it would silently do nothing. */
         private void poolOption(String option) {
             if (callersPool != null) {
-                throw new IllegalStateException(option + " configures the pool atomic4j opens from a URL; this database "
-                        + "uses your DataSource, so set it on that pool instead.");
+                throw Messages.poolOptionOnCallersPool(option);
             }
         }
 

@@ -134,7 +134,7 @@ public final class ReplicaRouting implements AutoCloseable {
 
         private static Duration requireNonNegative(Duration value, String name) {
             if (value == null || value.isNegative()) {
-                throw new IllegalArgumentException(name + " must be zero or positive, was " + value);
+                throw Messages.notZeroOrPositive(name, value);
             }
             return value;
         }

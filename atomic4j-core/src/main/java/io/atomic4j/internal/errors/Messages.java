@@ -208,6 +208,16 @@ public final class Messages {
                 + ". Example: jdbc:postgresql://localhost:5432/app");
     }
 
+    public static IllegalArgumentException wrappedTwice(String call) {
+        return new IllegalArgumentException(call + " was given another Database's dataSource(). Wrap the underlying "
+                + "pool instead.");
+    }
+
+    public static IllegalStateException poolOptionOnCallersPool(String option) {
+        return new IllegalStateException(option + " configures the pool atomic4j opens from a URL; this database "
+                + "uses your DataSource, so set it on that pool instead.");
+    }
+
     public static IllegalArgumentException badAlias(String alias) {
         return new IllegalArgumentException("A database alias must be a non-blank name, got "
                 + (alias == null ? "null" : "'" + alias + "'"));
@@ -266,6 +276,10 @@ public final class Messages {
 
     public static IllegalArgumentException replicaRoutingWithoutPrimary() {
         return new IllegalArgumentException("ReplicaRouting.builder(...) needs the primary Database");
+    }
+
+    public static IllegalArgumentException notZeroOrPositive(String name, java.time.Duration value) {
+        return new IllegalArgumentException(name + " must be zero or positive, was " + value);
     }
 
     public static IllegalArgumentException badReplica() {
