@@ -272,10 +272,7 @@ class AirtightTest extends DatabaseTestBase {
     @Timeout(60)
     void closeOfAWrappedPoolAbortsOtherThreadsTransactionsAndLeavesThePoolOpen(TestDatabase database) throws Exception {
         use(database);
-        HikariConfig config = new HikariConfig();
-        config.setDataSource(database.newPlainDataSource());
-        config.setMaximumPoolSize(2);
-        try (HikariDataSource users = new HikariDataSource(config)) {
+        try (HikariDataSource users = database.newUserPool(2)) {
             Database wrapped = Database.wrap("users", users);
             CountDownLatch written = new CountDownLatch(1);
             CountDownLatch closed = new CountDownLatch(1);

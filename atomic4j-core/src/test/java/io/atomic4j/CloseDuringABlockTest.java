@@ -3,7 +3,6 @@ package io.atomic4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.atomic4j.testing.TestDatabase;
 import java.sql.SQLException;
@@ -61,10 +60,7 @@ class CloseDuringABlockTest extends DatabaseTestBase {
     @EveryDatabase
     void closeInAManualTransactionReturnsTheConnectionToAPoolItDoesNotOwn(TestDatabase database) throws Exception {
         use(database);
-        HikariConfig config = new HikariConfig();
-        config.setDataSource(database.newPlainDataSource());
-        config.setMaximumPoolSize(2);
-        try (HikariDataSource pool = new HikariDataSource(config)) {
+        try (HikariDataSource pool = database.newUserPool(2)) {
             Database wrapped = Database.wrap("wrapped", pool);
             wrapped.setAutoCommit(false);
             insert(wrapped, 1);
@@ -87,10 +83,7 @@ class CloseDuringABlockTest extends DatabaseTestBase {
     @EveryDatabase
     void closeInsideTheThreadsOwnBlockReturnsTheConnectionAtOnce(TestDatabase database) throws Exception {
         use(database);
-        HikariConfig config = new HikariConfig();
-        config.setDataSource(database.newPlainDataSource());
-        config.setMaximumPoolSize(2);
-        try (HikariDataSource pool = new HikariDataSource(config)) {
+        try (HikariDataSource pool = database.newUserPool(2)) {
             Database wrapped = Database.wrap("wrapped", pool);
             Throwable thrown = catchThrowable(() -> wrapped.atomic(() -> {
                 insert(wrapped, 1);

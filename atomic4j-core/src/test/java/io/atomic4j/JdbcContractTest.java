@@ -3,7 +3,6 @@ package io.atomic4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.atomic4j.testing.FaultInjectingDataSource;
 import io.atomic4j.testing.FaultInjectingDataSource.Failure;
@@ -380,11 +379,7 @@ class JdbcContractTest extends DatabaseTestBase {
 
     /** A Database over a real pool with a {@link FaultInjectingDataSource} in front of it. */
     private static void withFaults(TestDatabase database, FaultyRun run) throws Exception {
-        HikariConfig config = new HikariConfig();
-        config.setDataSource(database.newPlainDataSource());
-        config.setMaximumPoolSize(6);
-        config.setPoolName("contract-" + database);
-        try (HikariDataSource pool = new HikariDataSource(config)) {
+        try (HikariDataSource pool = database.newUserPool(6)) {
             FaultInjectingDataSource faults = new FaultInjectingDataSource(pool);
             try (Database faulty = Database.wrap("faulty", faults.dataSource())) {
                 run.run(faults, faulty);

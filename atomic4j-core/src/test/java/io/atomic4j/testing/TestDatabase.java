@@ -95,6 +95,14 @@ public enum TestDatabase {
         }
     }
 
+    /** A HikariCP pool of the user's own over {@link #jdbcUrl()} (for {@code Database.wrap}); close it after the test. */
+    public com.zaxxer.hikari.HikariDataSource newUserPool(int maxPoolSize) {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setDataSource(newPlainDataSource());
+        config.setMaximumPoolSize(maxPoolSize);
+        return new com.zaxxer.hikari.HikariDataSource(config);
+    }
+
     /** Unpooled connections to {@link #jdbcUrl()}: one new physical connection per call. */
     public DataSource newPlainDataSource() {
         return newPlainDataSource(jdbcUrl());

@@ -198,7 +198,8 @@ final class BoundConnection extends ForwardingConnection {
     @Override
     public void abort(Executor executor) throws SQLException {
         delegate.abort(executor);
-        session.abort();
+        session.markBroken();
+        session.endPhysicalSession();
         if (state.session() == session) {
             statements.statementFailed(state, Messages.aborted(blocks.alias()), true);
         }

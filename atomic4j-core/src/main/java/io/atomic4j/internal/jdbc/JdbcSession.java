@@ -309,9 +309,16 @@ final class JdbcSession extends Backend.BrokenFlagSession {
         } catch (SQLException | RuntimeException e) {
             log.debug("Aborting a connection of '{}' failed: {}", backend.alias(), e.toString());
         }
+        endPhysicalSession();
+    }
+
+    /**
+     * For drivers whose abort() does not end the session (SQLite, H2): closing the physical
+     * connection, below the pool, releases its locks; the pool evicts it when the owning thread
+     * hands it back. Never throws.
+     */
+    void endPhysicalSession() {
         try {
-            // Drivers whose abort() does not end the session (SQLite, H2): closing the physical connection, below
-            // the pool, releases its locks; the pool evicts it when the owning thread hands it back.
             Connection physical = connection.unwrap(Connection.class);
             if (physical != connection && !physical.isClosed()) {
                 physical.close();
